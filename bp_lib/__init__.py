@@ -1,0 +1,89 @@
+"""bp_lib: backpropagation derived and verified, in numpy.
+
+Row-batch convention: X (m, n_in), W (n_in, n_out), b (n_out,), Z = X @ W + b.
+Every operation is a pure ``*_forward`` / ``*_backward`` pair with a thin module
+class over it; losses return ``(loss, grad)``; see each module's docstring.
+"""
+
+from .activations import (
+    ReLU,
+    Sigmoid,
+    Softmax,
+    Tanh,
+    log_softmax,
+    logsumexp,
+    relu_backward,
+    relu_forward,
+    sigmoid,
+    sigmoid_backward,
+    sigmoid_forward,
+    softmax,
+    softmax_backward,
+    softmax_forward,
+    tanh_backward,
+    tanh_forward,
+)
+from .batchnorm import BatchNorm, batchnorm_backward, batchnorm_forward
+from .core import Module, Sequential
+from .dense import Dense, dense_backward, dense_forward
+from .dropout import Dropout, dropout_backward, dropout_forward
+from .gradcheck import check_gradients, compare, numerical_gradient, relative_error
+from .init import he_normal, he_uniform, lecun_normal, lecun_uniform, xavier_normal, xavier_uniform
+from .losses import bce_with_logits, binary_cross_entropy, mse_loss, one_hot, softmax_cross_entropy
+from .optim import SGD, Adam, clip_grad_norm, global_norm
+from .train import History, accuracy, fit, train_step
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Adam",
+    "BatchNorm",
+    "Dense",
+    "Dropout",
+    "History",
+    "Module",
+    "ReLU",
+    "SGD",
+    "Sequential",
+    "Sigmoid",
+    "Softmax",
+    "Tanh",
+    "accuracy",
+    "batchnorm_backward",
+    "batchnorm_forward",
+    "bce_with_logits",
+    "binary_cross_entropy",
+    "check_gradients",
+    "clip_grad_norm",
+    "compare",
+    "dense_backward",
+    "dense_forward",
+    "dropout_backward",
+    "dropout_forward",
+    "fit",
+    "global_norm",
+    "he_normal",
+    "he_uniform",
+    "lecun_normal",
+    "lecun_uniform",
+    "log_softmax",
+    "logsumexp",
+    "mse_loss",
+    "numerical_gradient",
+    "one_hot",
+    "relative_error",
+    "relu_backward",
+    "relu_forward",
+    "sigmoid",
+    "sigmoid_backward",
+    "sigmoid_forward",
+    "softmax",
+    "softmax_backward",
+    "softmax_cross_entropy",
+    "softmax_forward",
+    "tanh_backward",
+    "tanh_forward",
+    "train_step",
+    "xavier_normal",
+    "xavier_uniform",
+]

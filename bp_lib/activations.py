@@ -1,0 +1,138 @@
+"""Activation functions as forward/backward pairs, and their modules.
+
+Each ``*_forward(Z)`` returns ``(A, cache)``; each ``*_backward(dA, cache)``
+returns ``dZ`` of the shape of ``Z``. Element-wise derivatives:
+
+    ReLU      A = max(Z, 0)            dZ = dA * [Z > 0]        (0 at Z = 0)
+    sigmoid   A = 1 / (1 + exp(-Z))    dZ = dA * A * (1 - A)    (sigma'(z) = sigma(z)(1 - sigma(z)))
+    tanh      A = tanh(Z)              dZ = dA * (1 - A**2)
+
+Note that sigma'(z) is written in terms of the *output* A = sigma(Z): applying
+``s * (1 - s)`` to Z itself, or ``sigma(A)`` to A, are classic bugs.
+
+Softmax over the last axis, ``S_i = exp(Z_i) / sum_j exp(Z_j)``, couples the
+entries of a row; its Jacobian is ``diag(S) - S S^T`` and the backward pass is
+the Jacobian-vector product ``dZ = S * (dS - sum(dS * S))`` (sum over the row).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._checks import as_float_array, require_same_shape
+from .core import Elementwise
+
+
+def sigmoid(Z: np.ndarray) -> np.ndarray:
+    """``1 / (1 + exp(-Z))``, computed without overflow for any Z (any shape)."""
+    Z = as_float_array("Z", Z)
+    e = np.exp(-np.abs(Z))  # in (0, 1]: never overflows
+    return np.where(Z >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def logsumexp(Z: np.ndarray, axis: int = -1, keepdims: bool = False) -> np.ndarray:
+    """``log(sum(exp(Z)))`` along ``axis``, shifted by the maximum so it never overflows."""
+    Z = as_float_array("Z", Z)
+    shift = np.max(Z, axis=axis, keepdims=True)
+    out = shift + np.log(np.sum(np.exp(Z - shift), axis=axis, keepdims=True))
+    return out if keepdims else np.squeeze(out, axis=axis)
+
+
+def softmax(Z: np.ndarray) -> np.ndarray:
+    """Softmax over the last axis, max-subtracted: ``exp(Z - max) / sum(exp(Z - max))``."""
+    Z = as_float_array("Z", Z)
+    E = np.exp(Z - np.max(Z, axis=-1, keepdims=True))
+    return E / np.sum(E, axis=-1, keepdims=True)
+
+
+def log_softmax(Z: np.ndarray) -> np.ndarray:
+    """``Z - logsumexp(Z)`` over the last axis (finite for any finite Z)."""
+    Z = as_float_array("Z", Z)
+    return Z - logsumexp(Z, axis=-1, keepdims=True)
+
+
+def _checked_upstream(dA, reference: np.ndarray) -> np.ndarray:
+    dA = as_float_array("dout", dA)
+    require_same_shape("dout", dA, "the forward output", reference)
+    return dA
+
+
+def relu_forward(Z: np.ndarray):
+    """``A = max(Z, 0)``; returns ``(A, cache)``. Z: any shape."""
+    Z = as_float_array("Z", Z)
+    return np.maximum(Z, 0), Z
+
+
+def relu_backward(dA: np.ndarray, cache) -> np.ndarray:
+    """``dZ = dA * [Z > 0]``: the mask comes from Z (the derivative at 0 is taken as 0)."""
+    Z = cache
+    return _checked_upstream(dA, Z) * (Z > 0)
+
+
+def sigmoid_forward(Z: np.ndarray):
+    """``A = sigmoid(Z)``; returns ``(A, cache)``. Z: any shape."""
+    A = sigmoid(Z)
+    return A, A
+
+
+def sigmoid_backward(dA: np.ndarray, cache) -> np.ndarray:
+    """``dZ = dA * A * (1 - A)`` with A = sigmoid(Z), the cached output."""
+    A = cache
+    return _checked_upstream(dA, A) * A * (1 - A)
+
+
+def tanh_forward(Z: np.ndarray):
+    """``A = tanh(Z)``; returns ``(A, cache)``. Z: any shape."""
+    A = np.tanh(as_float_array("Z", Z))
+    return A, A
+
+
+def tanh_backward(dA: np.ndarray, cache) -> np.ndarray:
+    """``dZ = dA * (1 - A**2)`` with A = tanh(Z), the cached output."""
+    A = cache
+    return _checked_upstream(dA, A) * (1 - A * A)
+
+
+def softmax_forward(Z: np.ndarray):
+    """``S = softmax(Z)`` over the last axis; returns ``(S, cache)``. Z: (..., K)."""
+    S = softmax(Z)
+    return S, S
+
+
+def softmax_backward(dS: np.ndarray, cache) -> np.ndarray:
+    """Jacobian-vector product ``dZ = S * (dS - sum(dS * S, last axis))``, shape of Z."""
+    S = cache
+    dS = _checked_upstream(dS, S)
+    return S * (dS - np.sum(dS * S, axis=-1, keepdims=True))
+
+
+class ReLU(Elementwise):
+    """Module over :func:`relu_forward` / :func:`relu_backward` (no parameters)."""
+
+    forward_fn = staticmethod(relu_forward)
+    backward_fn = staticmethod(relu_backward)
+
+
+class Sigmoid(Elementwise):
+    """Module over :func:`sigmoid_forward` / :func:`sigmoid_backward` (no parameters)."""
+
+    forward_fn = staticmethod(sigmoid_forward)
+    backward_fn = staticmethod(sigmoid_backward)
+
+
+class Tanh(Elementwise):
+    """Module over :func:`tanh_forward` / :func:`tanh_backward` (no parameters)."""
+
+    forward_fn = staticmethod(tanh_forward)
+    backward_fn = staticmethod(tanh_backward)
+
+
+class Softmax(Elementwise):
+    """Module over :func:`softmax_forward` / :func:`softmax_backward` (no parameters).
+
+    To train a classifier, prefer leaving the logits raw and using
+    :func:`bp_lib.softmax_cross_entropy`, which is stable and gives ``(S - Y) / m``.
+    """
+
+    forward_fn = staticmethod(softmax_forward)
+    backward_fn = staticmethod(softmax_backward)

@@ -1,0 +1,146 @@
+"""The module base class and ``Sequential``.
+
+A module wraps a pure forward/backward pair: ``forward(X)`` calls the pair's
+forward and keeps its cache; ``backward(dout)`` calls the pair's backward and
+returns ``dX``. ``backward`` *overwrites* ``grads`` (it does not add to what an
+earlier call left there), so there is nothing to zero between steps.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class Module:
+    """Base class: ``forward``, ``backward``, ``params``/``grads`` dicts, ``train``/``eval``.
+
+    ``params`` and ``grads`` have the same keys; parameters are updated in place
+    by the optimisers. ``training`` is True after ``train()`` (the default) and
+    False after ``eval()``.
+    """
+
+    def __init__(self) -> None:
+        self.params: dict[str, np.ndarray] = {}
+        self.grads: dict[str, np.ndarray] = {}
+        self.training = True
+        self._cache = None
+
+    def forward(self, X: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
+        """Compute the output for a batch ``X`` and keep what ``backward`` needs."""
+        raise NotImplementedError
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
+        """Given dL/d(output), store the parameter gradients and return dL/dX."""
+        raise NotImplementedError
+
+    def __call__(self, X: np.ndarray) -> np.ndarray:
+        return self.forward(X)
+
+    def train(self) -> Module:
+        """Switch to training mode (batch statistics, dropout on); returns self."""
+        self.training = True
+        return self
+
+    def eval(self) -> Module:
+        """Switch to evaluation mode (running statistics, dropout off); returns self."""
+        self.training = False
+        return self
+
+    def _forward_cache(self):
+        """The cache of the last forward pass; ``RuntimeError`` if there was none."""
+        if self._cache is None:
+            raise RuntimeError(
+                f"{type(self).__name__}.backward was called before forward: run forward on a batch first"
+            )
+        return self._cache
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+class Elementwise(Module):
+    """A parameter-free module over a pure pair ``(forward_fn, backward_fn)``."""
+
+    forward_fn = None
+    backward_fn = None
+
+    def forward(self, X: np.ndarray) -> np.ndarray:
+        """Apply ``forward_fn`` and keep its cache."""
+        out, self._cache = type(self).forward_fn(X)
+        return out
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        """Return ``backward_fn(dout, cache)``."""
+        return type(self).backward_fn(dout, self._forward_cache())
+
+
+class Sequential(Module):
+    """Layers applied in order; ``backward`` runs them in reverse.
+
+    ``params``/``grads`` are views over the layers' own dicts with keys
+    ``"<layer index>.<name>"`` (e.g. ``"0.W"``, ``"3.gamma"``); the arrays are
+    the layers' own, so an optimiser updating ``params`` in place updates the layers.
+    """
+
+    def __init__(self, *layers: Module) -> None:
+        # No Module.__init__: params and grads are properties over the layers.
+        self.training = True
+        self._cache = None
+        for index, layer in enumerate(layers):
+            if not isinstance(layer, Module):
+                raise TypeError(f"layer {index} must be a bp_lib Module, got {type(layer).__name__}")
+        self.layers = list(layers)
+
+    @property
+    def params(self) -> dict[str, np.ndarray]:
+        return self._collect("params")
+
+    @property
+    def grads(self) -> dict[str, np.ndarray]:
+        return self._collect("grads")
+
+    def _collect(self, attribute: str) -> dict[str, np.ndarray]:
+        return {
+            f"{index}.{name}": array
+            for index, layer in enumerate(self.layers)
+            for name, array in getattr(layer, attribute).items()
+        }
+
+    def forward(self, X: np.ndarray) -> np.ndarray:
+        """Feed ``X`` through every layer; an error names the layer it came from."""
+        for index, layer in enumerate(self.layers):
+            X = _with_layer_context(index, layer, layer.forward, X)
+        return X
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        """Feed ``dout`` back through the layers in reverse order; return dL/dX."""
+        for index in reversed(range(len(self.layers))):
+            layer = self.layers[index]
+            dout = _with_layer_context(index, layer, layer.backward, dout)
+        return dout
+
+    def train(self) -> Sequential:
+        """Switch every layer to training mode."""
+        super().train()
+        for layer in self.layers:
+            layer.train()
+        return self
+
+    def eval(self) -> Sequential:
+        """Switch every layer to evaluation mode."""
+        super().eval()
+        for layer in self.layers:
+            layer.eval()
+        return self
+
+    def __repr__(self) -> str:
+        inner = ",\n".join(f"  ({i}) {layer!r}" for i, layer in enumerate(self.layers))
+        return f"Sequential(\n{inner}\n)"
+
+
+def _with_layer_context(index: int, layer: Module, method, array):
+    """Call ``method(array)``; re-raise a ValueError/RuntimeError naming the layer."""
+    try:
+        return method(array)
+    except (ValueError, RuntimeError) as error:
+        raise type(error)(f"layer {index} ({layer!r}): {error}") from error

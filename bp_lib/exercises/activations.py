@@ -1,0 +1,71 @@
+"""Checkers for the activation-function exercises (chapter 4)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..activations import relu_forward, sigmoid
+from ..gradcheck import numerical_gradient
+from .feedback import Case, Feedback, diagnose
+
+
+def _backward_cases(seed: int, shapes=((3, 5), (1, 4), (6, 2))) -> list[Case]:
+    """Random (Z, dA) pairs, Z kept away from 0 so ReLU's kink is never hit."""
+    rng = np.random.default_rng(seed)
+    cases = []
+    for shape in shapes:
+        Z = rng.normal(size=shape)
+        Z += np.sign(Z) * 0.1  # |Z| >= 0.1
+        cases.append(Case((Z, rng.normal(size=shape))))
+    return cases
+
+
+def _numerical_backward(activation):
+    """DZ for upstream dA: the numerical gradient of sum(activation(Z) * dA) w.r.t. Z."""
+
+    def reference(Z, dA):
+        Z = Z.copy()
+        return numerical_gradient(lambda: np.sum(activation(Z) * dA), Z)
+
+    return reference
+
+
+def check_sigmoid_backward(fn) -> Feedback:
+    """Check ``fn(Z, dA) -> dZ``, the backward pass of the sigmoid written in terms of Z."""
+    mistakes = [
+        (
+            "The formula s(1 - s) was applied to Z itself: it needs s = sigmoid(Z), so compute s first.",
+            lambda Z, dA: dA * Z * (1 - Z),
+        ),
+        (
+            "The derivative was evaluated at the activation a = sigmoid(Z) instead of at Z: "
+            "sigmoid'(z) = s(1 - s) with s = sigmoid(z), not sigmoid(a)(1 - sigmoid(a)).",
+            lambda Z, dA: dA * sigmoid(sigmoid(Z)) * (1 - sigmoid(sigmoid(Z))),
+        ),
+        (
+            "The upstream gradient dA is missing: multiply the local derivative by dA.",
+            lambda Z, dA: sigmoid(Z) * (1 - sigmoid(Z)),
+        ),
+    ]
+    return diagnose("sigmoid_backward", fn, _backward_cases(4), _numerical_backward(sigmoid), mistakes)
+
+
+def check_relu_backward(fn) -> Feedback:
+    """Check ``fn(Z, dA) -> dZ``, the backward pass of ReLU."""
+    mistakes = [
+        (
+            "The ReLU mask is taken from dA (the upstream gradient), but it must come from "
+            "the forward input Z: dZ = dA * (Z > 0).",
+            lambda Z, dA: dA * (dA > 0),
+        ),
+        (
+            "The result is ReLU applied to dA: the gradient passes where Z > 0, whatever its sign.",
+            lambda Z, dA: np.maximum(dA, 0),
+        ),
+        (
+            "The upstream gradient dA is missing: multiply the mask (Z > 0) by dA.",
+            lambda Z, dA: (Z > 0).astype(float),
+        ),
+    ]
+    reference = _numerical_backward(lambda Z: relu_forward(Z)[0])
+    return diagnose("relu_backward", fn, _backward_cases(5), reference, mistakes)

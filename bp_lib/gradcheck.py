@@ -1,0 +1,148 @@
+"""Numerical gradients and how to compare them with analytic ones.
+
+The centred difference of a scalar function ``f`` at ``x`` along coordinate ``i`` is
+
+    df/dx_i ~= (f(x + eps e_i) - f(x - eps e_i)) / (2 eps)
+
+with an error of order ``eps**2`` (truncation) plus ``u |f| / eps`` (round-off,
+``u`` the unit round-off of the dtype), which is why checks run in float64.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._checks import require_number
+
+#: Thresholds for the relative error, from "excellent" down to "a bug".
+ERROR_BANDS = ((1e-7, "excellent"), (1e-5, "good"), (1e-3, "suspicious"))
+
+
+def numerical_gradient(f, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
+    """Centred-difference gradient of the scalar function ``f()`` w.r.t. the array ``x``.
+
+    ``f`` takes no arguments and reads ``x``, which is perturbed in place one
+    coordinate at a time and restored exactly afterwards.
+
+    Shapes: ``x`` any shape; the result has the shape and dtype of ``x``.
+    """
+    if not isinstance(x, np.ndarray) or x.dtype.kind != "f":
+        got = x.dtype if isinstance(x, np.ndarray) else type(x).__name__
+        raise TypeError(
+            f"x must be a floating-point numpy array (a perturbation of an integer "
+            f"array would be rounded away), got {got}"
+        )
+    require_number("eps", eps, low=0, low_open=True)
+    grad = np.zeros_like(x)
+    for index in np.ndindex(x.shape):
+        original = x[index]
+        x[index] = original + eps
+        f_plus = float(f())
+        x[index] = original - eps
+        f_minus = float(f())
+        x[index] = original
+        grad[index] = (f_plus - f_minus) / (2 * eps)
+    return grad
+
+
+def relative_error(a, b) -> float:
+    """``||a - b|| / (||a|| + ||b||)`` (Frobenius norms); 0 when both are 0.
+
+    Shapes: ``a`` and ``b`` must have the same shape.
+    """
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    if a.shape != b.shape:
+        raise ValueError(f"a has shape {a.shape} but b has shape {b.shape}; they must match")
+    denominator = np.linalg.norm(a) + np.linalg.norm(b)
+    if denominator == 0:
+        return 0.0
+    return float(np.linalg.norm(a - b) / denominator)
+
+
+def error_band(error: float) -> str:
+    """Name the band a relative error falls in: excellent, good, suspicious or a bug."""
+    for bound, name in ERROR_BANDS:
+        if error < bound:
+            return name
+    return "a bug"
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The outcome of comparing an analytic gradient with a reference one."""
+
+    name: str
+    shape: tuple
+    exact: bool
+    error: float
+    tol: float
+    both_negligible: bool = False
+
+    @property
+    def passed(self) -> bool:
+        """True when the relative error is below ``tol`` or both gradients are negligible."""
+        return self.error < self.tol or self.both_negligible
+
+    def __str__(self) -> str:
+        # Only the verdict against ``tol`` is printed: the error itself is rounding
+        # noise (1e-10 on one BLAS, 3e-11 on another), so printing it would make
+        # stored notebook outputs machine-dependent.
+        if self.exact:
+            verdict = "exact match"
+        elif self.both_negligible:
+            verdict = "both ~ 0 (below atol)"
+        elif self.passed:
+            verdict = f"relative error < {self.tol:.0e}"
+        else:
+            verdict = f"relative error {self.error:.1e} >= {self.tol:.0e}"
+        mark = "ok" if self.passed else "MISMATCH"
+        return f"{self.name:<8} {str(self.shape):<10} {verdict:<28} {mark}"
+
+    __repr__ = __str__
+
+
+def compare(name: str, analytic, reference, tol: float = 1e-7, atol: float = 0.0) -> Comparison:
+    """Compare two gradients and return a :class:`Comparison` (printable in one line).
+
+    ``analytic`` and ``reference`` must have the same shape; ``tol`` bounds the
+    relative error for ``passed``. When a true gradient is zero (e.g. the bias of a
+    layer followed by batch norm) the relative error compares two rounding errors
+    and means nothing; ``atol > 0`` then passes the pair if the largest entry of
+    both is at most ``atol``.
+    """
+    analytic = np.asarray(analytic)
+    reference = np.asarray(reference)
+    error = relative_error(analytic, reference)
+    return Comparison(
+        name=name,
+        shape=analytic.shape,
+        exact=bool(np.array_equal(analytic, reference)),
+        error=error,
+        tol=tol,
+        both_negligible=bool(
+            max(np.max(np.abs(analytic), initial=0), np.max(np.abs(reference), initial=0)) <= atol
+        ),
+    )
+
+
+def check_gradients(
+    loss_fn, arrays: dict, analytic: dict, tol: float = 1e-7, eps: float = 1e-6, atol: float = 0.0
+):
+    """Compare analytic gradients with centred differences, one array at a time.
+
+    ``loss_fn()`` returns a scalar and reads the arrays of ``arrays`` (a dict
+    name -> array, perturbed in place); ``analytic`` maps the same names to the
+    gradients to check. ``tol`` and ``atol`` are as in :func:`compare`.
+    Returns a list of :class:`Comparison`, one per name.
+    """
+    if set(arrays) != set(analytic):
+        raise ValueError(
+            f"arrays and analytic must have the same keys, got {sorted(arrays)} and {sorted(analytic)}"
+        )
+    return [
+        compare(name, analytic[name], numerical_gradient(loss_fn, arrays[name], eps), tol, atol)
+        for name in arrays
+    ]

@@ -1,0 +1,107 @@
+"""Loss functions: each returns ``(loss, grad)``, a Python float and dL/d(first argument).
+
+Every loss is a *mean*, so the ``1/m`` (or ``1/size``) lives in its gradient and
+the layers below need no extra scaling:
+
+    mse_loss               L = mean((Y_hat - Y)**2)                    grad = 2 (Y_hat - Y) / size
+    binary_cross_entropy   L = -mean(Y log P + (1 - Y) log(1 - P))     grad = (P - Y) / (P (1 - P)) / size
+    bce_with_logits        the same with P = sigmoid(Z)                grad = (sigmoid(Z) - Y) / size
+    softmax_cross_entropy  L = -mean_i log softmax(Z)_i,y_i            grad = (softmax(Z) - Y) / m
+
+``size`` is the number of elements, ``m`` the number of rows (the batch).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._checks import as_float_array, require_ndim, require_same_shape
+from .activations import log_softmax, sigmoid, softmax
+
+
+def _pair(name: str, prediction, target_name: str, target):
+    """Both arrays as floats of the prediction's dtype, with exactly equal shapes."""
+    prediction = as_float_array(name, prediction)
+    target = as_float_array(target_name, target).astype(prediction.dtype, copy=False)
+    require_same_shape(name, prediction, target_name, target)
+    if prediction.size == 0:
+        raise ValueError(f"{name} is empty (shape {prediction.shape}); a mean needs elements")
+    return prediction, target
+
+
+def mse_loss(Y_hat: np.ndarray, Y: np.ndarray):
+    """Mean squared error over all elements; returns ``(loss, dY_hat)``.
+
+    ``L = mean((Y_hat - Y)**2)``, ``dY_hat = 2 (Y_hat - Y) / Y_hat.size``.
+    Y_hat and Y: the same shape, e.g. (m, k).
+    """
+    Y_hat, Y = _pair("Y_hat", Y_hat, "Y", Y)
+    diff = Y_hat - Y
+    return float(np.mean(diff * diff)), 2 * diff / diff.size
+
+
+def binary_cross_entropy(P: np.ndarray, Y: np.ndarray):
+    """Binary cross-entropy on probabilities, mean over all elements; returns ``(loss, dP)``.
+
+    ``L = -mean(Y log P + (1 - Y) log(1 - P))``, ``dP = (P - Y) / (P (1 - P)) / P.size``.
+    P is clipped to ``[u, 1 - u]`` (``u`` the dtype's machine epsilon) so that a
+    probability of exactly 0 or 1 gives a large finite loss, not ``inf``; prefer
+    :func:`bce_with_logits`, which needs no clipping. P and Y: the same shape.
+    """
+    P, Y = _pair("P", P, "Y", Y)
+    tiny = np.finfo(P.dtype).eps
+    P = np.clip(P, tiny, 1 - tiny)
+    loss = -np.mean(Y * np.log(P) + (1 - Y) * np.log1p(-P))
+    return float(loss), (P - Y) / (P * (1 - P)) / P.size
+
+
+def bce_with_logits(Z: np.ndarray, Y: np.ndarray):
+    """Binary cross-entropy on logits, stable for any Z; returns ``(loss, dZ)``.
+
+    ``L = mean(max(Z, 0) - Z Y + log(1 + exp(-|Z|)))`` (equal to BCE of sigmoid(Z)),
+    ``dZ = (sigmoid(Z) - Y) / Z.size``. Z and Y: the same shape.
+    """
+    Z, Y = _pair("Z", Z, "Y", Y)
+    loss = np.mean(np.maximum(Z, 0) - Z * Y + np.log1p(np.exp(-np.abs(Z))))
+    return float(loss), (sigmoid(Z) - Y) / Z.size
+
+
+def one_hot(y: np.ndarray, num_classes: int, dtype=np.float64) -> np.ndarray:
+    """Integer labels (m,) in ``[0, num_classes)`` -> one-hot matrix (m, num_classes)."""
+    y = np.asarray(y)
+    if y.ndim != 1 or y.dtype.kind not in "iu":
+        raise ValueError(f"y must be a 1-D integer array of labels, got {y.dtype} of shape {y.shape}")
+    if y.size and (y.min() < 0 or y.max() >= num_classes):
+        raise ValueError(
+            f"labels must lie in [0, {num_classes - 1}] for {num_classes} classes, "
+            f"got values from {y.min()} to {y.max()}"
+        )
+    Y = np.zeros((y.size, num_classes), dtype=dtype)
+    Y[np.arange(y.size), y] = 1
+    return Y
+
+
+def _targets(Z: np.ndarray, y) -> np.ndarray:
+    """Labels ``y`` as a one-hot matrix shaped like the logits ``Z`` (m, K)."""
+    y = np.asarray(y)
+    if y.ndim == 1:
+        if y.shape[0] != Z.shape[0]:
+            raise ValueError(f"y has {y.shape[0]} labels but Z has {Z.shape[0]} rows (shape {Z.shape})")
+        return one_hot(y, Z.shape[1], dtype=Z.dtype)
+    Y = as_float_array("y", y).astype(Z.dtype, copy=False)
+    require_same_shape("y (one-hot)", Y, "Z", Z)
+    return Y
+
+
+def softmax_cross_entropy(Z: np.ndarray, y: np.ndarray):
+    """Softmax followed by cross-entropy, mean over the batch; returns ``(loss, dZ)``.
+
+    ``L = -(1/m) sum_i log softmax(Z)_{i, y_i}`` computed with log-sum-exp,
+    ``dZ = (softmax(Z) - Y) / m``. Z: logits (m, K); y: int labels (m,) or one-hot (m, K).
+    """
+    Z = as_float_array("Z", Z)
+    require_ndim("Z", Z, 2, "logits (batch, classes)")
+    Y = _targets(Z, y)
+    m = Z.shape[0]
+    loss = -np.sum(Y * log_softmax(Z)) / m
+    return float(loss), (softmax(Z) - Y) / m

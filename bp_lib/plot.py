@@ -1,0 +1,59 @@
+"""Plotting helpers shared by the chapters, all in the book's one style."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+#: The style file every figure of the book uses.
+STYLE_PATH = Path(__file__).with_name("book.mplstyle")
+
+#: Okabe-Ito colours, distinguishable with the common colour-vision deficiencies.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
+
+
+def use_book_style() -> None:
+    """Apply the book's matplotlib style (sizes, fonts, colour-blind-safe colours)."""
+    import matplotlib.pyplot as plt
+
+    plt.style.use(STYLE_PATH)
+
+
+def plot_decision_boundary(
+    ax, predict, X: np.ndarray, y: np.ndarray, resolution: int = 200, padding: float = 0.5
+) -> None:
+    """Shade each class's region and scatter the labelled points on top.
+
+    ``predict`` maps points (k, 2) to labels (k,); ``X`` is (m, 2) and ``y`` (m,).
+    """
+    from matplotlib.colors import ListedColormap
+
+    y = np.asarray(y).ravel()
+    classes = np.unique(y)
+    colours = [PALETTE[i % len(PALETTE)] for i in range(len(classes))]
+    (x_min, y_min), (x_max, y_max) = X.min(axis=0) - padding, X.max(axis=0) + padding
+    grid_x, grid_y = np.meshgrid(np.linspace(x_min, x_max, resolution), np.linspace(y_min, y_max, resolution))
+    labels = np.asarray(predict(np.column_stack([grid_x.ravel(), grid_y.ravel()]))).reshape(grid_x.shape)
+    ax.contourf(
+        grid_x,
+        grid_y,
+        labels,
+        levels=np.arange(len(classes) + 1) - 0.5,
+        cmap=ListedColormap(colours),
+        alpha=0.25,
+    )
+    for colour, label in zip(colours, classes):
+        chosen = y == label
+        ax.scatter(
+            X[chosen, 0],
+            X[chosen, 1],
+            color=colour,
+            edgecolor="black",
+            linewidth=0.5,
+            label=f"class {label:g}",
+            zorder=3,
+        )
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+    ax.legend(loc="upper right")

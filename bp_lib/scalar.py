@@ -1,0 +1,140 @@
+"""A tiny reverse-mode automatic differentiation engine on scalars.
+
+Each :class:`Value` records the operation that made it and its inputs, so the
+expression forms a graph. ``backward()`` visits the graph in reverse
+topological order and applies the chain rule at every node:
+
+    child.grad += (d node / d child) * node.grad
+
+Gradients *accumulate* (``+=``): a node used twice, as in ``x * x``, receives
+both contributions. Calling ``backward()`` again adds the same gradients a
+second time; reset with ``zero_grad()``, which zeroes every node of the graph.
+"""
+
+from __future__ import annotations
+
+import math
+
+
+class Value:
+    """A scalar with a gradient, ``data`` and ``grad``, and the graph that produced it."""
+
+    def __init__(self, data: float, children: tuple = (), op: str = "", label: str = ""):
+        self.data = float(data)
+        self.grad = 0.0
+        self.children = tuple(children)
+        self.op = op
+        self.label = label
+        self._local_grads: tuple[float, ...] = ()
+
+    @staticmethod
+    def _lift(other) -> Value:
+        return other if isinstance(other, Value) else Value(other)
+
+    def _result(self, data: float, children: tuple, op: str, local_grads: tuple) -> Value:
+        out = Value(data, children, op)
+        out._local_grads = local_grads  # d out / d child, one per child
+        return out
+
+    def __add__(self, other) -> Value:
+        other = self._lift(other)
+        return self._result(self.data + other.data, (self, other), "+", (1.0, 1.0))
+
+    def __mul__(self, other) -> Value:
+        other = self._lift(other)
+        return self._result(self.data * other.data, (self, other), "*", (other.data, self.data))
+
+    def __pow__(self, exponent) -> Value:
+        if not isinstance(exponent, (int, float)):
+            raise TypeError(f"the exponent must be an int or a float, got {type(exponent).__name__}")
+        grad = exponent * self.data ** (exponent - 1)
+        return self._result(self.data**exponent, (self,), f"**{exponent:g}", (grad,))
+
+    def __neg__(self) -> Value:
+        return self * -1
+
+    def __sub__(self, other) -> Value:
+        return self + (-self._lift(other))
+
+    def __truediv__(self, other) -> Value:
+        return self * self._lift(other) ** -1
+
+    def __radd__(self, other) -> Value:
+        return self + other
+
+    def __rmul__(self, other) -> Value:
+        return self * other
+
+    def __rsub__(self, other) -> Value:
+        return self._lift(other) - self
+
+    def __rtruediv__(self, other) -> Value:
+        return self._lift(other) / self
+
+    def exp(self) -> Value:
+        """Exponential ``e**x``; its derivative is itself."""
+        value = math.exp(self.data)
+        return self._result(value, (self,), "exp", (value,))
+
+    def log(self) -> Value:
+        """Natural logarithm (x > 0); derivative ``1 / x``."""
+        if self.data <= 0:
+            raise ValueError(f"log needs a positive value, got {self.data!r}")
+        return self._result(math.log(self.data), (self,), "log", (1 / self.data,))
+
+    def tanh(self) -> Value:
+        """Hyperbolic tangent; derivative 1 minus the output squared."""
+        value = math.tanh(self.data)
+        return self._result(value, (self,), "tanh", (1 - value * value,))
+
+    def relu(self) -> Value:
+        """Rectifier ``max(x, 0)``; derivative 1 for x > 0 and 0 otherwise (0 at x = 0)."""
+        return self._result(max(self.data, 0.0), (self,), "relu", (float(self.data > 0),))
+
+    def sigmoid(self) -> Value:
+        """Logistic sigmoid ``1 / (1 + e**-x)``; derivative ``s (1 - s)`` with s the output."""
+        if self.data >= 0:
+            value = 1 / (1 + math.exp(-self.data))
+        else:
+            e = math.exp(self.data)
+            value = e / (1 + e)
+        return self._result(value, (self,), "sigmoid", (value * (1 - value),))
+
+    def topological_order(self) -> list[Value]:
+        """Every node of the graph, each after all of its children (inputs first)."""
+        order: list[Value] = []
+        visited: set[int] = set()
+        stack = [(self, False)]
+        while stack:  # iterative depth-first search: deep graphs do not hit the recursion limit
+            node, expanded = stack.pop()
+            if expanded:
+                order.append(node)
+            elif id(node) not in visited:
+                visited.add(id(node))
+                stack.append((node, True))
+                stack.extend((child, False) for child in node.children)
+        return order
+
+    def backward(self) -> None:
+        """Add ``d self / d node`` to ``node.grad`` for every node of the graph.
+
+        This pass's gradients are gathered apart and added at the end, so a second
+        call adds exactly the same amounts again (it does not re-propagate the first).
+        """
+        order = self.topological_order()
+        pass_grads = {id(self): 1.0}
+        for node in reversed(order):
+            upstream = pass_grads.get(id(node), 0.0)
+            for child, local in zip(node.children, node._local_grads):
+                pass_grads[id(child)] = pass_grads.get(id(child), 0.0) + local * upstream
+        for node in order:
+            node.grad += pass_grads.get(id(node), 0.0)
+
+    def zero_grad(self) -> None:
+        """Reset ``grad`` to 0 on every node of the graph that ends here."""
+        for node in self.topological_order():
+            node.grad = 0.0
+
+    def __repr__(self) -> str:
+        name = f"{self.label}=" if self.label else ""
+        return f"Value({name}{self.data:.6g}, grad={self.grad:.6g})"
