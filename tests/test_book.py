@@ -1,0 +1,86 @@
+"""Book-level checks: the table of contents, notebook hygiene and a strict build.
+
+The build runs as a test so that `make test` is one pytest run ending on pytest's
+own summary line.
+"""
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
+ABSOLUTE_PATH = re.compile(r"(/home/|/root/|/work/|/tmp/|/Users/|[A-Z]:\\\\)")
+
+
+def _toc_files() -> list[str]:
+    return re.findall(r"^\s*-?\s*file:\s*(\S+)", (ROOT / "_toc.yml").read_text(), flags=re.M)
+
+
+def _code_cells(path: Path) -> list[dict]:
+    notebook = json.loads(path.read_text())
+    return [c for c in notebook["cells"] if c["cell_type"] == "code" and "".join(c["source"]).strip()]
+
+
+def _text_of(output: dict) -> str:
+    if output["output_type"] == "stream":
+        return "".join(output["text"])
+    if output["output_type"] == "error":
+        return "\n".join(output["traceback"])
+    return "".join(output.get("data", {}).get("text/plain", ""))
+
+
+def test_toc_lists_every_chapter_and_only_existing_files():
+    listed = _toc_files()
+    for name in listed:
+        assert (ROOT / f"{name}.ipynb").exists() or (ROOT / f"{name}.md").exists(), (
+            f"{name} in _toc.yml is missing"
+        )
+    for path in CHAPTERS:
+        assert f"chapters/{path.stem}" in listed, f"{path.name} is not listed in _toc.yml"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_notebook_ran_top_to_bottom_in_one_kernel(path):
+    counts = [cell["execution_count"] for cell in _code_cells(path)]
+    assert counts == list(range(1, len(counts) + 1)), (
+        f"{path.name}: execution counts {counts}; run `make notebooks NOTEBOOKS=chapters/{path.name}`"
+    )
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_notebook_outputs_are_clean(path):
+    for index, cell in enumerate(_code_cells(path)):
+        tags = cell["metadata"].get("tags", [])
+        for output in cell["outputs"]:
+            where = f"{path.name}, code cell {index + 1}"
+            if output["output_type"] == "error":
+                assert "raises-exception" in tags, (
+                    f"{where}: an error output in a cell not tagged raises-exception"
+                )
+            if output["output_type"] == "stream":
+                assert output["name"] != "stderr", f"{where}: stored stderr output (a warning?)"
+            assert not ABSOLUTE_PATH.search(_text_of(output)), f"{where}: an absolute path in the output"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_notebook_kernel_is_python3(path):
+    kernelspec = json.loads(path.read_text())["metadata"].get("kernelspec", {})
+    assert kernelspec.get("name") == "python3", f"{path.name}: kernelspec {kernelspec}"
+
+
+def test_book_builds_without_warnings():
+    jupyter_book = Path(sys.executable).with_name("jupyter-book")
+    result = subprocess.run(
+        [str(jupyter_book), "build", str(ROOT), "-W", "-n", "--keep-going"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    log = result.stdout + result.stderr
+    assert result.returncode == 0, f"jupyter-book build -W failed:\n{log[-6000:]}"
+    assert (ROOT / "_build" / "html" / "index.html").exists()
