@@ -48,7 +48,9 @@ def drop_duplicate_scripts(app, pagename, templatename, context, doctree) -> Non
         return
     seen, unique = set(), []
     for script in scripts:
-        key = (str(script), repr(getattr(script, "attributes", None)))
+        # An inline script's filename is None or "" depending on who added it.
+        filename = getattr(script, "filename", script) or ""
+        key = (str(filename), repr(sorted(getattr(script, "attributes", {}).items())))
         if key not in seen:
             seen.add(key)
             unique.append(script)
@@ -58,6 +60,6 @@ def drop_duplicate_scripts(app, pagename, templatename, context, doctree) -> Non
 def setup(app):
     """Register the two event handlers."""
     mathjax_source()  # fail early, with a clear message, if MathJax is not installed
-    app.connect("html-page-context", drop_duplicate_scripts)
+    app.connect("html-page-context", drop_duplicate_scripts, priority=900)  # after sphinx-thebe adds its own
     app.connect("build-finished", copy_mathjax)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

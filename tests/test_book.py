@@ -73,14 +73,31 @@ def test_notebook_kernel_is_python3(path):
     assert kernelspec.get("name") == "python3", f"{path.name}: kernelspec {kernelspec}"
 
 
-def test_book_builds_without_warnings():
+@pytest.fixture(scope="module")
+def book_build():
+    """Build the book once, strictly (-W -n), into _build/html; the result and its log."""
     jupyter_book = Path(sys.executable).with_name("jupyter-book")
-    result = subprocess.run(
-        [str(jupyter_book), "build", str(ROOT), "-W", "-n", "--keep-going"],
+    return subprocess.run(
+        [str(jupyter_book), "build", str(ROOT), "--all", "-W", "-n", "--keep-going"],
         capture_output=True,
         text=True,
         cwd=ROOT,
     )
-    log = result.stdout + result.stderr
-    assert result.returncode == 0, f"jupyter-book build -W failed:\n{log[-6000:]}"
+
+
+def test_book_builds_without_warnings(book_build):
+    log = book_build.stdout + book_build.stderr
+    assert book_build.returncode == 0, f"jupyter-book build -W failed:\n{log[-6000:]}"
     assert (ROOT / "_build" / "html" / "index.html").exists()
+
+
+def test_browser_renders_every_page(book_build):
+    """Every page in headless Chromium: math typeset, images loaded, nothing fetched from outside."""
+    if book_build.returncode != 0:
+        pytest.fail("the book did not build; see test_book_builds_without_warnings")
+    from browser_check import check_site
+
+    report = check_site(ROOT / "_build" / "html", ROOT / "_build" / "screenshots")
+    assert report.pages, "no page was checked"
+    assert not report.problems, "\n".join(report.problems)
+    assert report.search_hits > 0, "the search page found nothing for 'gradient'"
