@@ -31,6 +31,7 @@ from .gradcheck import check_gradients, compare, numerical_gradient, relative_er
 from .init import he_normal, he_uniform, lecun_normal, lecun_uniform, xavier_normal, xavier_uniform
 from .losses import bce_with_logits, binary_cross_entropy, mse_loss, one_hot, softmax_cross_entropy
 from .optim import SGD, Adam, clip_grad_norm, global_norm
+from .serialize import load, load_weights, save
 from .train import History, accuracy, fit, train_step
 
 __version__ = "0.1.0"
@@ -66,6 +67,8 @@ __all__ = [
     "he_uniform",
     "lecun_normal",
     "lecun_uniform",
+    "load",
+    "load_weights",
     "log_softmax",
     "logsumexp",
     "mse_loss",
@@ -74,6 +77,7 @@ __all__ = [
     "relative_error",
     "relu_backward",
     "relu_forward",
+    "save",
     "sigmoid",
     "sigmoid_backward",
     "sigmoid_forward",

@@ -119,6 +119,12 @@ class Sequential(Module):
             dout = _with_layer_context(index, layer, layer.backward, dout)
         return dout
 
+    def save(self, path):
+        """Save the architecture and weights to ``path`` (.npz, no pickle); see :func:`bp_lib.load`."""
+        from .serialize import save
+
+        return save(self, path)
+
     def train(self) -> Sequential:
         """Switch every layer to training mode."""
         super().train()
