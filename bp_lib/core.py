@@ -145,8 +145,8 @@ class Sequential(Module):
 
 
 def _with_layer_context(index: int, layer: Module, method, array):
-    """Call ``method(array)``; re-raise a ValueError/RuntimeError naming the layer."""
+    """Call ``method(array)``; re-raise a ValueError/TypeError/RuntimeError naming the layer."""
     try:
         return method(array)
-    except (ValueError, RuntimeError) as error:
+    except (ValueError, TypeError, RuntimeError) as error:
         raise type(error)(f"layer {index} ({layer!r}): {error}") from error

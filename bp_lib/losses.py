@@ -29,6 +29,13 @@ def _pair(name: str, prediction, target_name: str, target):
     return prediction, target
 
 
+def _require_unit_interval(name: str, array: np.ndarray) -> None:
+    """``ValueError`` unless every entry lies in [0, 1] (probabilities, binary targets)."""
+    low, high = float(np.min(array)), float(np.max(array))
+    if not (0.0 <= low and high <= 1.0):  # also rejects NaN
+        raise ValueError(f"{name} must hold values in [0, 1], got values from {low} to {high}")
+
+
 def mse_loss(Y_hat: np.ndarray, Y: np.ndarray):
     """Mean squared error over all elements; returns ``(loss, dY_hat)``.
 
@@ -49,6 +56,8 @@ def binary_cross_entropy(P: np.ndarray, Y: np.ndarray):
     :func:`bce_with_logits`, which needs no clipping. P and Y: the same shape.
     """
     P, Y = _pair("P", P, "Y", Y)
+    _require_unit_interval("P (probabilities)", P)
+    _require_unit_interval("Y (targets)", Y)
     tiny = np.finfo(P.dtype).eps
     P = np.clip(P, tiny, 1 - tiny)
     loss = -np.mean(Y * np.log(P) + (1 - Y) * np.log1p(-P))
@@ -62,6 +71,7 @@ def bce_with_logits(Z: np.ndarray, Y: np.ndarray):
     ``dZ = (sigmoid(Z) - Y) / Z.size``. Z and Y: the same shape.
     """
     Z, Y = _pair("Z", Z, "Y", Y)
+    _require_unit_interval("Y (targets)", Y)
     loss = np.mean(np.maximum(Z, 0) - Z * Y + np.log1p(np.exp(-np.abs(Z))))
     return float(loss), (sigmoid(Z) - Y) / Z.size
 
