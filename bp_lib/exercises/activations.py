@@ -59,8 +59,9 @@ def check_relu_backward(fn) -> Feedback:
             lambda Z, dA: dA * (dA > 0),
         ),
         (
-            "The result is ReLU applied to dA: the gradient passes where Z > 0, whatever its sign.",
-            lambda Z, dA: np.maximum(dA, 0),
+            "dA was passed through unchanged: multiply it by the mask (Z > 0), which is 0 where "
+            "the unit was off in the forward pass.",
+            lambda Z, dA: dA,
         ),
         (
             "The upstream gradient dA is missing: multiply the mask (Z > 0) by dA.",

@@ -1,0 +1,77 @@
+import numpy as np
+import pytest
+from helpers import check_backward
+from hypothesis import given
+from strategies import features, seeds, shapes, upstream
+
+import bp_lib as bp
+
+
+@given(shape=shapes(), n_out=features, seed=seeds)
+def test_dense_backward_matches_numerical_gradient(shape, n_out, seed):
+    rng = np.random.default_rng(seed)
+    m, n_in = shape
+    X, W, b = rng.normal(size=(m, n_in)), rng.normal(size=(n_in, n_out)), rng.normal(size=n_out)
+    check_backward(bp.dense_forward, bp.dense_backward, (X, W, b), upstream(rng, (m, n_out)))
+
+
+def test_dense_gradients_against_autograd():
+    autograd = pytest.importorskip("autograd")
+    anp = pytest.importorskip("autograd.numpy")
+    rng = np.random.default_rng(1)
+    X, W, b, dZ = (
+        rng.normal(size=(3, 5)),
+        rng.normal(size=(5, 4)),
+        rng.normal(size=4),
+        rng.normal(size=(3, 4)),
+    )
+    dX, dW, db = bp.dense_backward(dZ, bp.dense_forward(X, W, b)[1])
+    for index, ours in enumerate((dX, dW, db)):
+        theirs = autograd.grad(lambda *a: anp.sum((anp.dot(a[0], a[1]) + a[2]) * dZ), index)(X, W, b)
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-12)
+
+
+def test_dense_gradient_is_a_sum_of_outer_products_over_the_batch():
+    rng = np.random.default_rng(2)
+    X, W, dZ = rng.normal(size=(3, 5)), rng.normal(size=(5, 2)), rng.normal(size=(3, 2))
+    _, dW, db = bp.dense_backward(dZ, bp.dense_forward(X, W, np.zeros(2))[1])
+    np.testing.assert_allclose(dW, sum(np.outer(x, d) for x, d in zip(X, dZ)))
+    np.testing.assert_allclose(db, dZ.sum(axis=0))
+
+
+def test_dense_module_stores_and_overwrites_its_gradients():
+    rng = np.random.default_rng(3)
+    layer = bp.Dense(5, 2, rng=rng)
+    X, dZ = rng.normal(size=(3, 5)), rng.normal(size=(3, 2))
+    layer.forward(X)
+    dX = layer.backward(dZ)
+    first = {k: v.copy() for k, v in layer.grads.items()}
+    layer.forward(X)
+    layer.backward(dZ)  # a second backward overwrites: it does not accumulate
+    for name in ("W", "b"):
+        np.testing.assert_array_equal(layer.grads[name], first[name])
+    expected = bp.dense_backward(dZ, bp.dense_forward(X, layer.params["W"], layer.params["b"])[1])
+    np.testing.assert_array_equal(dX, expected[0])
+
+
+@pytest.mark.parametrize("init", ["he", "xavier", "lecun", "zeros"])
+def test_dense_init_by_name(init):
+    layer = bp.Dense(7, 3, init=init, rng=np.random.default_rng(0))
+    assert layer.params["W"].shape == (7, 3) and not layer.params["b"].any()
+    assert (init == "zeros") == (not layer.params["W"].any())
+
+
+def test_dense_init_by_callable_and_wrong_shape():
+    layer = bp.Dense(2, 3, init=lambda n_in, n_out, rng: np.full((n_in, n_out), 0.5))
+    assert np.all(layer.params["W"] == 0.5)
+    with pytest.raises(ValueError, match="initialiser's output"):
+        bp.Dense(2, 3, init=lambda n_in, n_out, rng: np.ones((3, 2)))
+
+
+def test_dense_float32_stays_float32():
+    rng = np.random.default_rng(4)
+    layer = bp.Dense(5, 2, rng=rng, dtype=np.float32)
+    X = rng.normal(size=(3, 5)).astype(np.float32)
+    out = layer.forward(X)
+    dX = layer.backward(np.ones_like(out))
+    assert out.dtype == dX.dtype == layer.grads["W"].dtype == layer.grads["b"].dtype == np.float32

@@ -1,0 +1,21 @@
+import numpy as np
+
+from bp_lib import sigmoid
+from bp_lib.exercises.activations import check_relu_backward, check_sigmoid_backward
+
+
+def test_sigmoid_checker_passes_the_right_answer_and_names_each_mistake():
+    assert check_sigmoid_backward(lambda Z, dA: dA * sigmoid(Z) * (1 - sigmoid(Z))).passed
+    assert "applied to Z itself" in check_sigmoid_backward(lambda Z, dA: dA * Z * (1 - Z)).message
+    at_a = check_sigmoid_backward(lambda Z, dA: dA * sigmoid(sigmoid(Z)) * (1 - sigmoid(sigmoid(Z))))
+    assert "evaluated at the activation" in at_a.message
+    assert "dA is missing" in check_sigmoid_backward(lambda Z, dA: sigmoid(Z) * (1 - sigmoid(Z))).message
+
+
+def test_relu_checker_passes_the_right_answer_and_names_each_mistake():
+    assert check_relu_backward(lambda Z, dA: dA * (Z > 0)).passed
+    assert "taken from dA" in check_relu_backward(lambda Z, dA: dA * (dA > 0)).message
+    assert "ReLU applied to dA" not in check_relu_backward(lambda Z, dA: np.maximum(dA, 0)).message
+    assert "taken from dA" in check_relu_backward(lambda Z, dA: np.maximum(dA, 0)).message  # the same mistake
+    assert "passed through unchanged" in check_relu_backward(lambda Z, dA: dA).message
+    assert "dA is missing" in check_relu_backward(lambda Z, dA: (Z > 0).astype(float)).message

@@ -1,0 +1,52 @@
+import numpy as np
+import pytest
+
+import bp_lib as bp
+
+N_IN, N_OUT = 1000, 1000
+VARIANCES = {
+    "he_normal": 2 / N_IN,
+    "he_uniform": 2 / N_IN,
+    "xavier_normal": 2 / (N_IN + N_OUT),
+    "xavier_uniform": 2 / (N_IN + N_OUT),
+    "lecun_normal": 1 / N_IN,
+    "lecun_uniform": 1 / N_IN,
+}
+
+
+@pytest.mark.parametrize("name", VARIANCES)
+def test_sample_variance_matches_the_formula(name):
+    W = getattr(bp, name)(N_IN, N_OUT, np.random.default_rng(0))
+    assert W.shape == (N_IN, N_OUT)
+    assert abs(W.var() / VARIANCES[name] - 1) < 0.05
+    assert abs(W.mean()) < 0.05 * np.sqrt(VARIANCES[name])
+
+
+@pytest.mark.parametrize(
+    ("name", "limit"),
+    [
+        ("he_uniform", np.sqrt(6 / 300)),
+        ("xavier_uniform", np.sqrt(6 / 500)),
+        ("lecun_uniform", np.sqrt(3 / 300)),
+    ],
+)
+def test_uniform_initialisers_stay_within_their_limit(name, limit):
+    W = getattr(bp, name)(300, 200, np.random.default_rng(1))
+    assert np.abs(W).max() <= limit
+    assert np.abs(W).max() > 0.99 * limit  # and actually reach it
+
+
+def test_he_normal_std_is_sqrt_of_two_over_n_not_two_over_n():
+    W = bp.he_normal(500, 400, np.random.default_rng(2))
+    assert W.std() == pytest.approx(np.sqrt(2 / 500), rel=0.02)
+
+
+def test_same_seed_same_draw():
+    a = bp.xavier_uniform(5, 3, np.random.default_rng(3))
+    b = bp.xavier_uniform(5, 3, np.random.default_rng(3))
+    np.testing.assert_array_equal(a, b)
+
+
+def test_unknown_initialiser_lists_the_options():
+    with pytest.raises(ValueError, match=r"one of \['he', .*'zeros'\]"):
+        bp.Dense(2, 2, init="kaiming")
