@@ -9,7 +9,6 @@ PORT   ?= 8000
 JOBS   ?= 2
 NOTEBOOKS ?= $(wildcard chapters/*.ipynb)
 
-export MPLBACKEND := Agg
 export PYTHONHASHSEED := 0
 
 .DEFAULT_GOAL := help
