@@ -20,6 +20,28 @@ def use_book_style() -> None:
     plt.style.use(STYLE_PATH)
 
 
+def draw_network(ax, sizes, labels=None) -> None:
+    """Draw a fully connected network: one column of units per layer, every edge between columns.
+
+    ``sizes`` lists the number of units per layer, input first; ``labels`` (optional)
+    names each column, e.g. ``["input", "hidden 1", "output"]``.
+    """
+    tallest = max(sizes)
+    columns = [np.linspace(-(n - 1) / 2, (n - 1) / 2, n) for n in sizes]
+    for layer, (left, right) in enumerate(zip(columns[:-1], columns[1:])):
+        for y0 in left:
+            for y1 in right:
+                ax.plot([layer, layer + 1], [y0, y1], color="0.75", lw=0.7, zorder=1)
+    for layer, ys in enumerate(columns):
+        colour = PALETTE[0] if 0 < layer < len(sizes) - 1 else PALETTE[1 if layer == 0 else 2]
+        ax.scatter(np.full(len(ys), layer), ys, s=260, color=colour, edgecolor="black", zorder=2)
+        name = labels[layer] if labels else f"layer {layer}"
+        ax.text(layer, -tallest / 2 - 0.6, f"{name}\n$n_{layer} = {sizes[layer]}$", ha="center", va="top")
+    ax.set_xlim(-0.5, len(sizes) - 0.5)
+    ax.set_ylim(-tallest / 2 - 1.8, tallest / 2 + 0.5)
+    ax.set_axis_off()
+
+
 def plot_decision_boundary(
     ax, predict, X: np.ndarray, y: np.ndarray, resolution: int = 200, padding: float = 0.5
 ) -> None:

@@ -23,3 +23,14 @@ def test_decision_boundary_draws_regions_points_and_labels():
     assert ax.get_xlabel() and ax.get_ylabel()
     assert len(ax.collections) >= 3  # the filled regions and one scatter per class
     plt.close(fig)
+
+
+def test_draw_network_draws_every_unit_and_edge():
+    from bp_lib.plot import draw_network
+
+    fig, ax = plt.subplots()
+    draw_network(ax, [4, 5, 3, 2], labels=["in", "h1", "h2", "out"])
+    assert len(ax.lines) == 4 * 5 + 5 * 3 + 3 * 2
+    assert sum(len(c.get_offsets()) for c in ax.collections) == 4 + 5 + 3 + 2
+    assert [t.get_text().split("\n")[0] for t in ax.texts] == ["in", "h1", "h2", "out"]
+    plt.close(fig)
