@@ -19,3 +19,24 @@ def test_relu_checker_passes_the_right_answer_and_names_each_mistake():
     assert "taken from dA" in check_relu_backward(lambda Z, dA: np.maximum(dA, 0)).message  # the same mistake
     assert "passed through unchanged" in check_relu_backward(lambda Z, dA: dA).message
     assert "dA is missing" in check_relu_backward(lambda Z, dA: (Z > 0).astype(float)).message
+
+
+def test_softmax_checker_passes_the_right_answer_and_names_each_mistake():
+    from bp_lib import softmax
+    from bp_lib.exercises.activations import check_softmax_backward
+
+    def right(Z, dS):
+        s = softmax(Z)
+        return s * (dS - np.sum(dS * s, axis=1, keepdims=True))
+
+    assert check_softmax_backward(right).passed
+    wrongs = {
+        "Only the diagonal": lambda Z, dS: dS * softmax(Z) * (1 - softmax(Z)),
+        "over the batch (axis=0)": lambda Z, dS: (
+            softmax(Z) * (dS - np.sum(dS * softmax(Z), axis=0, keepdims=True))
+        ),
+        "correction term is missing": lambda Z, dS: softmax(Z) * dS,
+    }
+    for expected, wrong in wrongs.items():
+        feedback = check_softmax_backward(wrong)
+        assert not feedback.passed and expected in feedback.message, (expected, feedback.message)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..activations import relu_forward, sigmoid
+from ..activations import relu_forward, sigmoid, softmax
 from ..gradcheck import numerical_gradient
 from .feedback import Case, Feedback, diagnose
 
@@ -70,3 +70,28 @@ def check_relu_backward(fn) -> Feedback:
     ]
     reference = _numerical_backward(lambda Z: relu_forward(Z)[0])
     return diagnose("relu_backward", fn, _backward_cases(5), reference, mistakes)
+
+
+def _softmax_cases(seed: int) -> list[Case]:
+    rng = np.random.default_rng(seed)
+    return [Case((rng.normal(size=shape) * 2, rng.normal(size=shape))) for shape in ((3, 5), (1, 4), (4, 2))]
+
+
+def check_softmax_backward(fn) -> Feedback:
+    """Check ``fn(Z, dS) -> dZ``, the backward pass of a row-wise softmax (shapes (m, K))."""
+    mistakes = [
+        (
+            "Only the diagonal of the Jacobian was used (dS * s * (1 - s)): softmax couples the "
+            "entries of a row, so dZ = s * (dS - sum(dS * s, axis=1, keepdims=True)).",
+            lambda Z, dS: dS * softmax(Z) * (1 - softmax(Z)),
+        ),
+        (
+            "The sum runs over the batch (axis=0); it must run over the classes of each row (axis=1).",
+            lambda Z, dS: softmax(Z) * (dS - np.sum(dS * softmax(Z), axis=0, keepdims=True)),
+        ),
+        (
+            "The correction term is missing: dZ = s * (dS - sum(dS * s)), not s * dS.",
+            lambda Z, dS: softmax(Z) * dS,
+        ),
+    ]
+    return diagnose("softmax_backward", fn, _softmax_cases(6), _numerical_backward(softmax), mistakes)
