@@ -1,0 +1,81 @@
+"""Checkers for the loss-function exercises (chapter 5)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..activations import softmax
+from ..gradcheck import numerical_gradient
+from ..losses import one_hot
+from .feedback import Case, Feedback, diagnose
+
+
+def _mse_cases() -> list[Case]:
+    rng = np.random.default_rng(5)
+    return [Case((rng.normal(size=shape), rng.normal(size=shape))) for shape in ((4, 3), (6, 1), (2, 5))]
+
+
+def _mse_reference(Y_hat, Y):
+    Y_hat = Y_hat.copy()
+    return numerical_gradient(lambda: np.mean((Y_hat - Y) ** 2), Y_hat)
+
+
+def check_mse_gradient(fn) -> Feedback:
+    """Check ``fn(Y_hat, Y) -> dY_hat`` for ``L = mean((Y_hat - Y)**2)`` over *all* elements."""
+    mistakes = [
+        (
+            "The 1/m is missing: the loss is a mean over all Y_hat.size elements, so its gradient "
+            "is 2 (Y_hat - Y) / Y_hat.size.",
+            lambda Y_hat, Y: 2 * (Y_hat - Y),
+        ),
+        (
+            "The factor 2 is missing: that is the gradient of the loss with a 1/2 in front, "
+            "mean((Y_hat - Y)**2) / 2, not of this one.",
+            lambda Y_hat, Y: (Y_hat - Y) / Y_hat.size,
+        ),
+        (
+            "The gradient is divided by the number of rows m, but the mean runs over all "
+            "m * k elements: divide by Y_hat.size.",
+            lambda Y_hat, Y: 2 * (Y_hat - Y) / len(Y_hat),
+        ),
+        (
+            "The sign is flipped: d/dY_hat of (Y_hat - Y)**2 is +2 (Y_hat - Y).",
+            lambda Y_hat, Y: -2 * (Y_hat - Y) / Y_hat.size,
+        ),
+    ]
+    return diagnose("mse_gradient", fn, _mse_cases(), _mse_reference, mistakes)
+
+
+def _cross_entropy_cases() -> list[Case]:
+    rng = np.random.default_rng(6)
+    return [
+        Case((rng.normal(size=(m, k)) * 2, rng.integers(0, k, size=m))) for m, k in ((5, 3), (1, 4), (7, 2))
+    ]
+
+
+def _cross_entropy_reference(Z, y):
+    Z = Z.copy()
+    Y = one_hot(y, Z.shape[1])
+    return numerical_gradient(lambda: -np.sum(Y * np.log(softmax(Z))) / len(Z), Z)
+
+
+def check_softmax_cross_entropy_gradient(fn) -> Feedback:
+    """Check ``fn(Z, y) -> dZ`` for the mean softmax cross-entropy; Z (m, K), y int labels (m,)."""
+    mistakes = [
+        (
+            "The gradient is not divided by m: the loss is a mean over the batch, "
+            "so dZ = (softmax(Z) - Y) / m.",
+            lambda Z, y: softmax(Z) - one_hot(y, Z.shape[1]),
+        ),
+        (
+            "Z - Y was used, but the gradient needs the probabilities: dZ = (softmax(Z) - Y) / m.",
+            lambda Z, y: (Z - one_hot(y, Z.shape[1])) / len(Z),
+        ),
+        (
+            "The sign is flipped: dZ = (softmax(Z) - Y) / m, probabilities minus targets.",
+            lambda Z, y: (one_hot(y, Z.shape[1]) - softmax(Z)) / len(Z),
+        ),
+    ]
+    return diagnose(
+        "softmax_cross_entropy_gradient", fn, _cross_entropy_cases(), _cross_entropy_reference, mistakes
+    )
