@@ -1,0 +1,86 @@
+"""Checkers for the whole-network backward pass (chapter 6)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..activations import softmax
+from ..gradcheck import numerical_gradient
+from ..losses import one_hot, softmax_cross_entropy
+from .feedback import Case, Feedback, diagnose
+
+
+def _forward_loss(X, y, W1, b1, W2, b2) -> float:
+    """Mean softmax cross-entropy of the net Z1 = X W1 + b1, A1 = tanh(Z1), Z2 = A1 W2 + b2."""
+    return softmax_cross_entropy(np.tanh(X @ W1 + b1) @ W2 + b2, y)[0]
+
+
+def _cases() -> list[Case]:
+    """Two small nets with random inputs and labels.
+
+    The first has as many hidden units as classes, so a missing transpose of W2 gives a
+    result of the right shape.
+    """
+    rng = np.random.default_rng(7)
+    cases = []
+    for m, n, h, k in [(5, 4, 3, 3), (6, 2, 5, 4)]:
+        X, y = rng.normal(size=(m, n)), rng.integers(0, k, size=m)
+        params = (
+            rng.normal(size=(n, h)),
+            rng.normal(size=h) * 0.1,
+            rng.normal(size=(h, k)),
+            rng.normal(size=k) * 0.1,
+        )
+        cases.append(Case((X, y, *params)))
+    return cases
+
+
+def _numerical(X, y, W1, b1, W2, b2):
+    params = [p.copy() for p in (W1, b1, W2, b2)]
+    return tuple(numerical_gradient(lambda: _forward_loss(X, y, *params), p) for p in params)
+
+
+def _backward(X, y, W1, b1, W2, b2, hidden_error):
+    """The right backward pass, with the hidden error computed by ``hidden_error(dZ2, W2, Z1, A1)``."""
+    Z1 = X @ W1 + b1
+    A1 = np.tanh(Z1)
+    dZ2 = (softmax(A1 @ W2 + b2) - one_hot(y, W2.shape[1])) / len(X)
+    dZ1 = hidden_error(dZ2, W2, Z1, A1)
+    return X.T @ dZ1, dZ1.sum(axis=0), A1.T @ dZ2, dZ2.sum(axis=0)
+
+
+def check_two_layer_backward(fn) -> Feedback:
+    """Check ``fn(X, y, W1, b1, W2, b2) -> (dW1, db1, dW2, db2)``.
+
+    The network: Z1 = X @ W1 + b1, A1 = tanh(Z1), Z2 = A1 @ W2 + b2, loss the mean softmax
+    cross-entropy of Z2 with integer labels y. Shapes: X (m, n), W1 (n, h), b1 (h,), W2 (h, k), b2 (k,).
+    """
+    mistakes = [
+        (
+            "The activation derivative is missing from the hidden error: dZ1 = (dZ2 @ W2.T) * (1 - A1**2).",
+            lambda *a: _backward(*a, hidden_error=lambda dZ2, W2, Z1, A1: dZ2 @ W2.T),
+        ),
+        (
+            "W2 is not transposed in the hidden error: the error flows back through W2.T, "
+            "dZ1 = (dZ2 @ W2.T) * f'(Z1).",
+            lambda *a: _backward(*a, hidden_error=lambda dZ2, W2, Z1, A1: (dZ2 @ W2) * (1 - A1**2)),
+        ),
+        (
+            "The tanh derivative was evaluated at the activation A1 instead of at Z1: "
+            "f'(Z1) = 1 - tanh(Z1)**2 = 1 - A1**2, not 1 - tanh(A1)**2.",
+            lambda *a: _backward(
+                *a, hidden_error=lambda dZ2, W2, Z1, A1: (dZ2 @ W2.T) * (1 - np.tanh(A1) ** 2)
+            ),
+        ),
+        (
+            "The 1/m is applied twice: the output error (softmax(Z2) - Y) / m already holds it, "
+            "so the weight gradients are plain products, dW = A.T @ dZ.",
+            lambda *a: tuple(g / len(a[0]) for g in _numerical(*a)),
+        ),
+        (
+            "The 1/m is missing: the loss is a mean over the batch, so the output error is "
+            "(softmax(Z2) - Y) / m.",
+            lambda *a: tuple(g * len(a[0]) for g in _numerical(*a)),
+        ),
+    ]
+    return diagnose("two_layer_backward", fn, _cases(), _numerical, mistakes)
