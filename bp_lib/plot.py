@@ -78,4 +78,4 @@ def plot_decision_boundary(
         )
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
-    ax.legend(loc="upper right")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))  # outside: the corners hold data

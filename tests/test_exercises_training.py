@@ -1,0 +1,34 @@
+from bp_lib import sigmoid
+from bp_lib.exercises.training import check_momentum_step, check_mse_sigmoid_output_error
+
+
+def test_output_error_checker():
+    def right(Z, Y):
+        A = sigmoid(Z)
+        return 2 * (A - Y) * A * (1 - A) / Z.size
+
+    assert check_mse_sigmoid_output_error(right).passed
+    wrongs = {
+        "This is A - Y": lambda Z, Y: (sigmoid(Z) - Y) / Z.size,
+        "without the 1/size": lambda Z, Y: sigmoid(Z) - Y,
+        "evaluated at A instead of at Z": lambda Z, Y: (
+            2 * (sigmoid(Z) - Y) * sigmoid(sigmoid(Z)) * (1 - sigmoid(sigmoid(Z))) / Z.size
+        ),
+        "1/size of the mean is missing": lambda Z, Y: 2 * (sigmoid(Z) - Y) * sigmoid(Z) * (1 - sigmoid(Z)),
+    }
+    for expected, wrong in wrongs.items():
+        feedback = check_mse_sigmoid_output_error(wrong)
+        assert not feedback.passed and expected in feedback.message, (expected, feedback.message)
+
+
+def test_momentum_checker():
+    assert check_momentum_step(lambda p, g, v, lr, mu: (p + mu * v - lr * g, mu * v - lr * g)).passed
+    wrongs = {
+        "updated after moving p": lambda p, g, v, lr, mu: (p + v, mu * v - lr * g),
+        "applied twice": lambda p, g, v, lr, mu: (p + lr * (mu * v - lr * g), mu * v - lr * g),
+        "sign is flipped": lambda p, g, v, lr, mu: (p + mu * v + lr * g, mu * v + lr * g),
+        "not decayed": lambda p, g, v, lr, mu: (p + v - lr * g, v - lr * g),
+    }
+    for expected, wrong in wrongs.items():
+        feedback = check_momentum_step(wrong)
+        assert not feedback.passed and expected in feedback.message, (expected, feedback.message)
