@@ -63,6 +63,11 @@ def minibatches(n: int, batch_size: int, rng: np.random.Generator):
 
 def accuracy(scores: np.ndarray, y: np.ndarray) -> float:
     """Fraction of rows whose arg-max of ``scores`` (m, K) equals the label ``y`` (m,)."""
+    scores, y = np.asarray(scores), np.asarray(y)
+    if scores.ndim != 2 or y.shape != (scores.shape[0],):
+        raise ValueError(
+            f"scores must be (m, K) and y (m,) integer labels, got scores {scores.shape} and y {y.shape}"
+        )
     return float(np.mean(np.argmax(scores, axis=1) == y))
 
 

@@ -345,6 +345,13 @@ CASES = [
         ValueError,
         r"epochs must be a positive integer",
     ),
+    ("accuracy y shape", lambda: bp.accuracy(Z34, np.zeros((3, 1), dtype=int)), ValueError, r"y \(m,\)"),
+    (
+        "accuracy scores 1-D",
+        lambda: bp.accuracy(np.ones(3), np.zeros(3, dtype=int)),
+        ValueError,
+        r"scores \(3,\)",
+    ),
     # scalar engine
     ("Value log 0", lambda: Value(0.0).log(), ValueError, r"log needs a positive value, got 0.0"),
     ("Value pow Value", lambda: Value(2.0) ** Value(3.0), TypeError, r"exponent must be an int or a float"),
