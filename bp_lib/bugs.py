@@ -24,3 +24,36 @@ def mse_reporting_bce_gradient(A: np.ndarray, Y: np.ndarray):
     loss, _ = mse_loss(A, Y)
     _, grad = binary_cross_entropy(A, Y)
     return loss, grad
+
+
+def gradient_check_perturbing_gradients(loss_fn, params: dict, grads: dict, eps: float = 1e-6) -> dict:
+    """WRONG ON PURPOSE: a gradient "check" that perturbs the gradient arrays, not the parameters.
+
+    The loss does not depend on the gradients, so every difference it measures is exactly
+    zero and every relative error is 1: it reports a mismatch for a correct backward pass
+    and for a wrong one alike, and so can tell nothing apart. Returns name -> relative error.
+    """
+    from .gradcheck import numerical_gradient, relative_error
+
+    return {
+        name: relative_error(grads[name], numerical_gradient(loss_fn, grads[name], eps)) for name in params
+    }
+
+
+def gradient_check_of_raw_output(model, X: np.ndarray, eps: float = 1e-6) -> dict:
+    """WRONG ON PURPOSE: a "check" whose loss is the raw network output summed, not the loss.
+
+    It compares the backward pass fed with ``dout = ones`` against differences of
+    ``model.forward(X).sum()``. The loss function and its gradient never take part, so a
+    wrong loss gradient (a missing 1/m, a wrong sign, MSE's value with BCE's gradient)
+    passes unseen; and upstream ones hide transposes and sums. Returns name -> relative error.
+    """
+    from .gradcheck import numerical_gradient, relative_error
+
+    out = model.forward(X)
+    model.backward(np.ones_like(out))
+    analytic = {name: grad.copy() for name, grad in model.grads.items()}
+    return {
+        name: relative_error(analytic[name], numerical_gradient(lambda: model.forward(X).sum(), p, eps))
+        for name, p in model.params.items()
+    }

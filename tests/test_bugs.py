@@ -20,3 +20,25 @@ def test_through_the_sigmoid_it_is_a_minus_y():
     A, cache = bp.sigmoid_forward(Z)
     dZ = bp.sigmoid_backward(mse_reporting_bce_gradient(A, Y)[1], cache)
     np.testing.assert_allclose(dZ, (A - Y) / A.size)
+
+
+def test_checker_perturbing_gradients_flags_a_correct_backward_pass():
+    from bp_lib.bugs import gradient_check_perturbing_gradients
+
+    rng = np.random.default_rng(1)
+    net = bp.Sequential(bp.Dense(3, 2, rng=rng))
+    X, y = rng.normal(size=(4, 3)), rng.integers(0, 2, size=4)
+    net.backward(bp.softmax_cross_entropy(net.forward(X), y)[1])
+    errors = gradient_check_perturbing_gradients(
+        lambda: bp.softmax_cross_entropy(net.forward(X), y)[0], net.params, net.grads
+    )
+    assert all(error == 1.0 for error in errors.values())  # "wrong" although the gradients are right
+
+
+def test_checker_of_raw_output_passes_whatever_the_loss_gradient():
+    from bp_lib.bugs import gradient_check_of_raw_output
+
+    rng = np.random.default_rng(2)
+    net = bp.Sequential(bp.Dense(3, 4, rng=rng), bp.Tanh(), bp.Dense(4, 2, rng=rng))
+    errors = gradient_check_of_raw_output(net, rng.normal(size=(5, 3)))
+    assert all(error < 1e-7 for error in errors.values())

@@ -57,3 +57,21 @@ def test_check_gradients_catches_a_wrong_gradient():
     assert results[0].passed
     wrong = bp.check_gradients(loss, {"W": W}, {"W": 0.5 * right})
     assert not wrong[0].passed
+
+
+def test_spot_check_samples_coordinates_and_catches_a_wrong_gradient():
+    from bp_lib.gradcheck import spot_check
+
+    rng = np.random.default_rng(3)
+    W = rng.normal(size=(30, 20))
+    X = rng.normal(size=(5, 30))
+
+    def loss():
+        return float(np.sum(np.tanh(X @ W)))
+
+    right = X.T @ (1 - np.tanh(X @ W) ** 2)
+    before = W.copy()
+    ok = spot_check(loss, W, right, n=50, rng=rng, name="W")
+    assert ok.passed and ok.shape == (50,) and "W[50 entries]" in str(ok)
+    np.testing.assert_array_equal(W, before)
+    assert not spot_check(loss, W, 2 * right, n=50, rng=rng).passed
