@@ -60,13 +60,22 @@ def _mismatch(got: tuple, want: tuple, tol: float) -> str | None:
     return None
 
 
-def diagnose(name: str, user_fn, cases, reference, mistakes, tol: float = 1e-6) -> Feedback:
+def diagnose(
+    name: str,
+    user_fn,
+    cases,
+    reference,
+    mistakes,
+    tol: float = 1e-6,
+    hint: str = "Check each factor of the chain rule against the derivation.",
+) -> Feedback:
     """Check ``user_fn`` on every case against ``reference``; name the mistake it matches.
 
     ``mistakes`` is a list of ``(message, wrong_fn)`` pairs: the message says what
     the reader did wrong and how to fix it; ``wrong_fn`` computes what that wrong
     solution returns. ``reference(*case.args)`` and every ``wrong_fn`` return an
-    array or a tuple of arrays, like the reader's function.
+    array or a tuple of arrays, like the reader's function. ``hint`` ends the message
+    when the answer is wrong in a way no listed mistake explains.
     """
     for case in cases:
         try:
@@ -82,5 +91,5 @@ def diagnose(name: str, user_fn, cases, reference, mistakes, tol: float = 1e-6) 
         for message, mistake in mistakes:
             if _mismatch(got, _as_tuple(mistake(*case.args, **case.kwargs)), tol) is None:
                 return Feedback(False, message)
-        return Feedback(False, f"{name}: {why}. Check each factor of the chain rule against the derivation.")
+        return Feedback(False, f"{name}: {why}. {hint}")
     return Feedback(True, f"{name} matches the reference on {len(cases)} random inputs.")
