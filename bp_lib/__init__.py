@@ -23,7 +23,7 @@ from .activations import (
     tanh_backward,
     tanh_forward,
 )
-from .batchnorm import BatchNorm, batchnorm_backward, batchnorm_forward
+from .batchnorm import BatchNorm, batchnorm_backward, batchnorm_backward_graph, batchnorm_forward
 from .core import Module, Sequential
 from .dense import Dense, dense_backward, dense_forward
 from .dropout import Dropout, dropout_backward, dropout_forward
@@ -51,6 +51,7 @@ __all__ = [
     "Tanh",
     "accuracy",
     "batchnorm_backward",
+    "batchnorm_backward_graph",
     "batchnorm_forward",
     "bce_with_logits",
     "binary_cross_entropy",

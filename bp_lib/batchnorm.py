@@ -70,6 +70,29 @@ def batchnorm_backward(dout: np.ndarray, cache):
     return dX, dgamma, dbeta
 
 
+def batchnorm_backward_graph(dout: np.ndarray, cache):
+    """The same gradients as :func:`batchnorm_backward`, node by node on the graph.
+
+    Forward graph: mu = mean(X), xmu = X - mu, var = mean(xmu**2), std = sqrt(var + eps),
+    inv = 1 / std, x_hat = xmu * inv, out = gamma * x_hat + beta. Each line below is the
+    backward step of one node, in reverse order; returns ``(dX, dgamma, dbeta)``.
+    """
+    x_hat, gamma, inv = cache
+    m = dout.shape[0]
+    xmu = x_hat / inv  # recover the centred input
+    dbeta = dout.sum(axis=0)  # out = gamma * x_hat + beta
+    dgamma = np.sum(dout * x_hat, axis=0)
+    dx_hat = dout * gamma
+    dinv = np.sum(dx_hat * xmu, axis=0)  # x_hat = xmu * inv
+    dxmu = dx_hat * inv
+    dstd = -dinv * inv**2  # inv = 1 / std
+    dvar = 0.5 * inv * dstd  # std = sqrt(var + eps)
+    dxmu = dxmu + 2 * xmu * dvar / m  # var = mean(xmu**2): a second path to xmu
+    dmu = -dxmu.sum(axis=0)  # xmu = X - mu
+    dX = dxmu + dmu / m  # mu = mean(X): every row gets dmu / m
+    return dX, dgamma, dbeta
+
+
 class BatchNorm(Module):
     """Batch norm over ``n`` features with parameters ``gamma`` (ones) and ``beta`` (zeros).
 

@@ -57,3 +57,18 @@ def gradient_check_of_raw_output(model, X: np.ndarray, eps: float = 1e-6) -> dic
         name: relative_error(analytic[name], numerical_gradient(lambda: model.forward(X).sum(), p, eps))
         for name, p in model.params.items()
     }
+
+
+def batchnorm_backward_double_division(dout: np.ndarray, cache):
+    """WRONG ON PURPOSE: batch norm's compact backward with the mean's term divided by std twice.
+
+    The right form is ``dX = inv/m * (m dx_hat - sum(dx_hat) - x_hat * sum(dx_hat * x_hat))``
+    with ``inv = 1/sqrt(var + eps)``; here ``sum(dx_hat)`` carries an extra ``inv``, a slip
+    that is easy to make when deriving it by hand, and that a gradient check catches at once
+    (unless the variance happens to be 1, where inv = 1 hides it).
+    """
+    x_hat, gamma, inv = cache
+    m = dout.shape[0]
+    dx_hat = dout * gamma
+    dX = (inv / m) * (m * dx_hat - inv * dx_hat.sum(axis=0) - x_hat * np.sum(dx_hat * x_hat, axis=0))
+    return dX, np.sum(dout * x_hat, axis=0), dout.sum(axis=0)

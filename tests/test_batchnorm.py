@@ -91,3 +91,13 @@ def test_batchnorm_float32():
     assert out.dtype == dX.dtype == layer.grads["gamma"].dtype == layer.grads["beta"].dtype == np.float32
     dX, dgamma, dbeta = bp.batchnorm_backward(X, bp.batchnorm_forward(X, X[0], X[1])[1])
     assert dX.dtype == dgamma.dtype == dbeta.dtype == np.float32
+
+
+@given(shape=shapes(min_batch=3), seed=seeds)
+def test_graph_backward_equals_the_compact_one(shape, seed):
+    rng = np.random.default_rng(seed)
+    X, gamma, beta = _inputs(rng, shape)
+    dout = upstream(rng, shape)
+    _, cache = bp.batchnorm_forward(X, gamma, beta)
+    for compact, staged in zip(bp.batchnorm_backward(dout, cache), bp.batchnorm_backward_graph(dout, cache)):
+        np.testing.assert_allclose(staged, compact, rtol=1e-9, atol=1e-12)

@@ -42,3 +42,15 @@ def test_checker_of_raw_output_passes_whatever_the_loss_gradient():
     net = bp.Sequential(bp.Dense(3, 4, rng=rng), bp.Tanh(), bp.Dense(4, 2, rng=rng))
     errors = gradient_check_of_raw_output(net, rng.normal(size=(5, 3)))
     assert all(error < 1e-7 for error in errors.values())
+
+
+def test_batchnorm_double_division_is_caught_by_a_gradient_check():
+    from bp_lib.bugs import batchnorm_backward_double_division
+
+    rng = np.random.default_rng(3)
+    X, gamma, beta = rng.normal(size=(6, 4)) * 3 + 1, rng.normal(size=4), rng.normal(size=4)
+    dout = rng.normal(size=(6, 4))
+    _, cache = bp.batchnorm_forward(X, gamma, beta)
+    numeric = bp.numerical_gradient(lambda: np.sum(bp.batchnorm_forward(X, gamma, beta)[0] * dout), X)
+    assert bp.compare("dX", bp.batchnorm_backward(dout, cache)[0], numeric).passed
+    assert not bp.compare("dX", batchnorm_backward_double_division(dout, cache)[0], numeric).passed
