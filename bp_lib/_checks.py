@@ -41,8 +41,7 @@ def require_same_shape(name: str, array: np.ndarray, other_name: str, other: np.
     """Raise ``ValueError`` unless two arrays have the same shape (no silent broadcasting)."""
     if array.shape != other.shape:
         raise ValueError(
-            f"{name} has shape {array.shape} but {other_name} has shape {other.shape}; "
-            "they must match exactly"
+            f"{name} has shape {array.shape} but {other_name} has shape {other.shape}; they must match exactly"
         )
 
 
@@ -75,7 +74,6 @@ def require_generator(name: str, rng) -> np.random.Generator:
     """Return ``rng`` after checking it is a ``numpy.random.Generator``."""
     if not isinstance(rng, np.random.Generator):
         raise TypeError(
-            f"{name} must be a numpy.random.Generator (e.g. np.random.default_rng(0)), "
-            f"got {type(rng).__name__}"
+            f"{name} must be a numpy.random.Generator (e.g. np.random.default_rng(0)), got {type(rng).__name__}"
         )
     return rng

@@ -35,9 +35,7 @@ def gradient_check_perturbing_gradients(loss_fn, params: dict, grads: dict, eps:
     """
     from .gradcheck import numerical_gradient, relative_error
 
-    return {
-        name: relative_error(grads[name], numerical_gradient(loss_fn, grads[name], eps)) for name in params
-    }
+    return {name: relative_error(grads[name], numerical_gradient(loss_fn, grads[name], eps)) for name in params}
 
 
 def gradient_check_of_raw_output(model, X: np.ndarray, eps: float = 1e-6) -> dict:

@@ -58,9 +58,7 @@ def load_digits_split(test_fraction: float = 0.25, seed: int = 0) -> SimpleNames
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
 
-    test_fraction = require_number(
-        "test_fraction", test_fraction, low=0, high=1, low_open=True, high_open=True
-    )
+    test_fraction = require_number("test_fraction", test_fraction, low=0, high=1, low_open=True, high_open=True)
     digits = load_digits()
     index = np.arange(len(digits.target))
     train_index, test_index = train_test_split(

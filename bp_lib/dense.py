@@ -27,9 +27,7 @@ def dense_forward(X: np.ndarray, W: np.ndarray, b: np.ndarray):
     require_ndim("X", X, 2, "(batch, features)")
     require_ndim("W", W, 2, "(n_in, n_out)")
     if X.shape[1] != W.shape[0]:
-        raise ValueError(
-            f"X has {X.shape[1]} features (shape {X.shape}) but W expects {W.shape[0]} (shape {W.shape})"
-        )
+        raise ValueError(f"X has {X.shape[1]} features (shape {X.shape}) but W expects {W.shape[0]} (shape {W.shape})")
     require_shape("b", b, (W.shape[1],))
     Z = X @ W + b
     return Z, (X, W)

@@ -18,18 +18,12 @@ class LayerTrace:
 
     def std_of_outputs(self, layer_type) -> np.ndarray:
         """Standard deviation of the outputs of every layer of ``layer_type``, in order."""
-        return np.array(
-            [out.std() for out, layer in zip(self.outputs, self._layers) if isinstance(layer, layer_type)]
-        )
+        return np.array([out.std() for out, layer in zip(self.outputs, self._layers) if isinstance(layer, layer_type)])
 
     def std_of_gradients(self, layer_type) -> np.ndarray:
         """Standard deviation of dL/d(output) of every layer of ``layer_type``, in order."""
         return np.array(
-            [
-                g.std()
-                for g, layer in zip(self.output_gradients, self._layers)
-                if isinstance(layer, layer_type)
-            ]
+            [g.std() for g, layer in zip(self.output_gradients, self._layers) if isinstance(layer, layer_type)]
         )
 
 

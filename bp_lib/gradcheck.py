@@ -122,9 +122,7 @@ def compare(name: str, analytic, reference, tol: float = 1e-7, atol: float = 0.0
         exact=bool(np.array_equal(analytic, reference)),
         error=error,
         tol=tol,
-        both_negligible=bool(
-            max(np.max(np.abs(analytic), initial=0), np.max(np.abs(reference), initial=0)) <= atol
-        ),
+        both_negligible=bool(max(np.max(np.abs(analytic), initial=0), np.max(np.abs(reference), initial=0)) <= atol),
     )
 
 
@@ -154,9 +152,7 @@ def spot_check(
     return compare(f"{name}[{len(chosen)} entries]", np.array(chosen), np.array(numeric), tol)
 
 
-def check_gradients(
-    loss_fn, arrays: dict, analytic: dict, tol: float = 1e-7, eps: float = 1e-6, atol: float = 0.0
-):
+def check_gradients(loss_fn, arrays: dict, analytic: dict, tol: float = 1e-7, eps: float = 1e-6, atol: float = 0.0):
     """Compare analytic gradients with centred differences, one array at a time.
 
     ``loss_fn()`` returns a scalar and reads the arrays of ``arrays`` (a dict
@@ -165,10 +161,5 @@ def check_gradients(
     Returns a list of :class:`Comparison`, one per name.
     """
     if set(arrays) != set(analytic):
-        raise ValueError(
-            f"arrays and analytic must have the same keys, got {sorted(arrays)} and {sorted(analytic)}"
-        )
-    return [
-        compare(name, analytic[name], numerical_gradient(loss_fn, arrays[name], eps), tol, atol)
-        for name in arrays
-    ]
+        raise ValueError(f"arrays and analytic must have the same keys, got {sorted(arrays)} and {sorted(analytic)}")
+    return [compare(name, analytic[name], numerical_gradient(loss_fn, arrays[name], eps), tol, atol) for name in arrays]

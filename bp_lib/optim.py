@@ -19,14 +19,11 @@ from ._checks import require_number
 
 def _check_keys(params: dict, grads: dict) -> None:
     if params.keys() != grads.keys():
-        raise ValueError(
-            f"params and grads must have the same keys, got {sorted(params)} and {sorted(grads)}"
-        )
+        raise ValueError(f"params and grads must have the same keys, got {sorted(params)} and {sorted(grads)}")
     for name, p in params.items():
         if grads[name].shape != p.shape:
             raise ValueError(
-                f"grads[{name!r}] has shape {grads[name].shape}, expected {p.shape} "
-                "(the shape of the parameter)"
+                f"grads[{name!r}] has shape {grads[name].shape}, expected {p.shape} (the shape of the parameter)"
             )
 
 

@@ -45,9 +45,7 @@ def train_step(model, loss_fn, optimizer, X, Y, step: int = 0, max_norm: float |
     bad = _first_non_finite(grads)
     if bad is not None:
         layer, _, name = bad.rpartition(".")
-        raise FloatingPointError(
-            f"step {step}: the gradient of parameter {name!r} of layer {layer} is not finite"
-        )
+        raise FloatingPointError(f"step {step}: the gradient of parameter {name!r} of layer {layer} is not finite")
     if max_norm is not None:
         clip_grad_norm(grads, max_norm)
     optimizer.step(model.params, grads)
@@ -65,9 +63,7 @@ def accuracy(scores: np.ndarray, y: np.ndarray) -> float:
     """Fraction of rows whose arg-max of ``scores`` (m, K) equals the label ``y`` (m,)."""
     scores, y = np.asarray(scores), np.asarray(y)
     if scores.ndim != 2 or y.shape != (scores.shape[0],):
-        raise ValueError(
-            f"scores must be (m, K) and y (m,) integer labels, got scores {scores.shape} and y {y.shape}"
-        )
+        raise ValueError(f"scores must be (m, K) and y (m,) integer labels, got scores {scores.shape} and y {y.shape}")
     return float(np.mean(np.argmax(scores, axis=1) == y))
 
 

@@ -37,9 +37,7 @@ def _text_of(output: dict) -> str:
 def test_toc_lists_every_chapter_and_only_existing_files():
     listed = _toc_files()
     for name in listed:
-        assert (ROOT / f"{name}.ipynb").exists() or (ROOT / f"{name}.md").exists(), (
-            f"{name} in _toc.yml is missing"
-        )
+        assert (ROOT / f"{name}.ipynb").exists() or (ROOT / f"{name}.md").exists(), f"{name} in _toc.yml is missing"
     for path in CHAPTERS:
         assert f"chapters/{path.stem}" in listed, f"{path.name} is not listed in _toc.yml"
 
@@ -59,9 +57,7 @@ def test_notebook_outputs_are_clean(path):
         for output in cell["outputs"]:
             where = f"{path.name}, code cell {index + 1}"
             if output["output_type"] == "error":
-                assert "raises-exception" in tags, (
-                    f"{where}: an error output in a cell not tagged raises-exception"
-                )
+                assert "raises-exception" in tags, f"{where}: an error output in a cell not tagged raises-exception"
             if output["output_type"] == "stream":
                 assert output["name"] != "stderr", f"{where}: stored stderr output (a warning?)"
             assert not ABSOLUTE_PATH.search(_text_of(output)), f"{where}: an absolute path in the output"

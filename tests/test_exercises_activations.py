@@ -32,9 +32,7 @@ def test_softmax_checker_passes_the_right_answer_and_names_each_mistake():
     assert check_softmax_backward(right).passed
     wrongs = {
         "Only the diagonal": lambda Z, dS: dS * softmax(Z) * (1 - softmax(Z)),
-        "over the batch (axis=0)": lambda Z, dS: (
-            softmax(Z) * (dS - np.sum(dS * softmax(Z), axis=0, keepdims=True))
-        ),
+        "over the batch (axis=0)": lambda Z, dS: softmax(Z) * (dS - np.sum(dS * softmax(Z), axis=0, keepdims=True)),
         "correction term is missing": lambda Z, dS: softmax(Z) * dS,
     }
     for expected, wrong in wrongs.items():

@@ -17,18 +17,12 @@ def test_numerical_gradient_of_a_quadratic_and_x_is_restored():
 
 def test_relative_error_properties():
     a, b = np.array([1.0, 2.0]), np.array([1.0, 2.5])
-    assert (
-        bp.relative_error(a, b)
-        == bp.relative_error(b, a)
-        == pytest.approx(0.5 / (np.sqrt(5) + np.sqrt(7.25)))
-    )
+    assert bp.relative_error(a, b) == bp.relative_error(b, a) == pytest.approx(0.5 / (np.sqrt(5) + np.sqrt(7.25)))
     assert bp.relative_error(np.zeros(3), np.zeros(3)) == 0.0
     assert bp.relative_error(a, a) == 0.0
 
 
-@pytest.mark.parametrize(
-    ("error", "band"), [(1e-9, "excellent"), (1e-6, "good"), (1e-4, "suspicious"), (0.1, "a bug")]
-)
+@pytest.mark.parametrize(("error", "band"), [(1e-9, "excellent"), (1e-6, "good"), (1e-4, "suspicious"), (0.1, "a bug")])
 def test_error_bands(error, band):
     assert error_band(error) == band
 

@@ -8,9 +8,7 @@ from bp_lib.data import spirals, xor
 def test_a_2_4_1_network_learns_xor():
     rng = np.random.default_rng(0)
     X, y = xor()
-    net = bp.Sequential(
-        bp.Dense(2, 4, init="xavier", rng=rng), bp.Tanh(), bp.Dense(4, 1, init="xavier", rng=rng)
-    )
+    net = bp.Sequential(bp.Dense(2, 4, init="xavier", rng=rng), bp.Tanh(), bp.Dense(4, 1, init="xavier", rng=rng))
     history = bp.fit(net, X, y, optimizer=bp.Adam(lr=0.05), loss_fn=bp.bce_with_logits, epochs=500)
     probabilities = bp.sigmoid(net.forward(X))
     assert np.all((probabilities > 0.5) == (y == 1)), probabilities.ravel()
@@ -64,6 +62,4 @@ def test_train_step_names_the_layer_and_parameter_of_a_non_finite_gradient():
 
 
 def test_accuracy():
-    assert bp.accuracy(np.array([[0.1, 0.9], [0.8, 0.2], [0.3, 0.7]]), np.array([1, 0, 0])) == pytest.approx(
-        2 / 3
-    )
+    assert bp.accuracy(np.array([[0.1, 0.9], [0.8, 0.2], [0.3, 0.7]]), np.array([1, 0, 0])) == pytest.approx(2 / 3)

@@ -200,9 +200,7 @@ CASES = [
     ),
     (
         "bn dout",
-        lambda: bp.batchnorm_backward(
-            np.ones((5, 3)), _cache_of(bp.batchnorm_forward, X35, np.ones(5), np.zeros(5))
-        ),
+        lambda: bp.batchnorm_backward(np.ones((5, 3)), _cache_of(bp.batchnorm_forward, X35, np.ones(5), np.zeros(5))),
         ValueError,
         r"dout has shape \(5, 3\), expected \(3, 5\)",
     ),
@@ -333,9 +331,7 @@ CASES = [
     ),
     (
         "fit rng",
-        lambda: bp.fit(
-            bp.Sequential(bp.Dense(5, 2)), X35, np.array([0, 1, 1]), optimizer=bp.SGD(), batch_size=2
-        ),
+        lambda: bp.fit(bp.Sequential(bp.Dense(5, 2)), X35, np.array([0, 1, 1]), optimizer=bp.SGD(), batch_size=2),
         TypeError,
         r"rng \(needed to shuffle mini-batches\)",
     ),

@@ -50,9 +50,7 @@ def check_neuron_gradient(fn) -> Feedback:
         ),
         (
             "The derivative of tanh was written 1 - tanh(z); it is 1 - tanh(z)**2.",
-            lambda x1, x2, w1, w2, b: tuple(
-                (1 - math.tanh(_z(x1, x2, w1, w2, b))) * v for v in (x1, x2, 1.0)
-            ),
+            lambda x1, x2, w1, w2, b: tuple((1 - math.tanh(_z(x1, x2, w1, w2, b))) * v for v in (x1, x2, 1.0)),
         ),
         (
             "dz/dw1 is x1 (the input that w1 multiplies), not x2: the inputs are swapped.",

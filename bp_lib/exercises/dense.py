@@ -14,9 +14,7 @@ def _cases() -> list[Case]:
     rng = np.random.default_rng(3)
     cases = []
     for m, n_in, n_out in [(3, 4, 4), (5, 3, 2), (1, 2, 3)]:
-        cases.append(
-            Case((rng.normal(size=(m, n_out)), rng.normal(size=(m, n_in)), rng.normal(size=(n_in, n_out))))
-        )
+        cases.append(Case((rng.normal(size=(m, n_out)), rng.normal(size=(m, n_in)), rng.normal(size=(n_in, n_out)))))
     return cases
 
 

@@ -16,9 +16,7 @@ def _column_cases() -> list[Case]:
     rng = np.random.default_rng(2)
     cases = []
     for n_in, n_out, m in [(4, 3, 3), (5, 2, 6), (3, 4, 1)]:
-        cases.append(
-            Case((rng.normal(size=(n_in, m)), rng.normal(size=(n_out, n_in)), rng.normal(size=n_out)))
-        )
+        cases.append(Case((rng.normal(size=(n_in, m)), rng.normal(size=(n_out, n_in)), rng.normal(size=n_out))))
     return cases
 
 

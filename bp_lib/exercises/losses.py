@@ -48,9 +48,7 @@ def check_mse_gradient(fn) -> Feedback:
 
 def _cross_entropy_cases() -> list[Case]:
     rng = np.random.default_rng(6)
-    return [
-        Case((rng.normal(size=(m, k)) * 2, rng.integers(0, k, size=m))) for m, k in ((5, 3), (1, 4), (7, 2))
-    ]
+    return [Case((rng.normal(size=(m, k)) * 2, rng.integers(0, k, size=m))) for m, k in ((5, 3), (1, 4), (7, 2))]
 
 
 def _cross_entropy_reference(Z, y):
@@ -63,8 +61,7 @@ def check_softmax_cross_entropy_gradient(fn) -> Feedback:
     """Check ``fn(Z, y) -> dZ`` for the mean softmax cross-entropy; Z (m, K), y int labels (m,)."""
     mistakes = [
         (
-            "The gradient is not divided by m: the loss is a mean over the batch, "
-            "so dZ = (softmax(Z) - Y) / m.",
+            "The gradient is not divided by m: the loss is a mean over the batch, so dZ = (softmax(Z) - Y) / m.",
             lambda Z, y: softmax(Z) - one_hot(y, Z.shape[1]),
         ),
         (
@@ -76,6 +73,4 @@ def check_softmax_cross_entropy_gradient(fn) -> Feedback:
             lambda Z, y: (one_hot(y, Z.shape[1]) - softmax(Z)) / len(Z),
         ),
     ]
-    return diagnose(
-        "softmax_cross_entropy_gradient", fn, _cross_entropy_cases(), _cross_entropy_reference, mistakes
-    )
+    return diagnose("softmax_cross_entropy_gradient", fn, _cross_entropy_cases(), _cross_entropy_reference, mistakes)

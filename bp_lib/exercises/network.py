@@ -61,16 +61,13 @@ def check_two_layer_backward(fn) -> Feedback:
             lambda *a: _backward(*a, hidden_error=lambda dZ2, W2, Z1, A1: dZ2 @ W2.T),
         ),
         (
-            "W2 is not transposed in the hidden error: the error flows back through W2.T, "
-            "dZ1 = (dZ2 @ W2.T) * f'(Z1).",
+            "W2 is not transposed in the hidden error: the error flows back through W2.T, dZ1 = (dZ2 @ W2.T) * f'(Z1).",
             lambda *a: _backward(*a, hidden_error=lambda dZ2, W2, Z1, A1: (dZ2 @ W2) * (1 - A1**2)),
         ),
         (
             "The tanh derivative was evaluated at the activation A1 instead of at Z1: "
             "f'(Z1) = 1 - tanh(Z1)**2 = 1 - A1**2, not 1 - tanh(A1)**2.",
-            lambda *a: _backward(
-                *a, hidden_error=lambda dZ2, W2, Z1, A1: (dZ2 @ W2.T) * (1 - np.tanh(A1) ** 2)
-            ),
+            lambda *a: _backward(*a, hidden_error=lambda dZ2, W2, Z1, A1: (dZ2 @ W2.T) * (1 - np.tanh(A1) ** 2)),
         ),
         (
             "The 1/m is applied twice: the output error (softmax(Z2) - Y) / m already holds it, "
@@ -78,8 +75,7 @@ def check_two_layer_backward(fn) -> Feedback:
             lambda *a: tuple(g / len(a[0]) for g in _numerical(*a)),
         ),
         (
-            "The 1/m is missing: the loss is a mean over the batch, so the output error is "
-            "(softmax(Z2) - Y) / m.",
+            "The 1/m is missing: the loss is a mean over the batch, so the output error is (softmax(Z2) - Y) / m.",
             lambda *a: tuple(g * len(a[0]) for g in _numerical(*a)),
         ),
     ]
