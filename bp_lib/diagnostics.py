@@ -45,3 +45,31 @@ def trace(model: Sequential, X: np.ndarray, dout: np.ndarray) -> LayerTrace:
     result = LayerTrace(outputs, gradients)
     result._layers = list(model.layers)
     return result
+
+
+def difference_errors(f, df, x0: float, steps, kind: str = "centred", dtype=np.float64) -> np.ndarray:
+    """Relative error of a finite-difference estimate of ``f'(x0)`` for each step ``h``, computed in ``dtype``.
+
+    forward:  ``(f(x + h) - f(x)) / w``        error ``O(h)`` (truncation) + ``O(u / h)`` (round-off)
+    centred:  ``(f(x + h) - f(x - h)) / w``    error ``O(h**2)`` + ``O(u / h)``
+
+    ``w`` is the width of the step actually taken in ``dtype`` (``(x + h) - x`` or
+    ``(x + h) - (x - h)``), so only the rounding of ``f``'s values remains; a step too small
+    to move ``x`` gives NaN. ``f`` must keep the dtype of its argument (numpy ufuncs do);
+    ``df`` is the exact derivative, evaluated in float64.
+    Shapes: ``steps`` (k,) -> errors (k,), ``|estimate - f'(x0)| / |f'(x0)|``.
+    """
+    if kind not in ("forward", "centred"):
+        raise ValueError(f"kind must be 'forward' or 'centred', got {kind!r}")
+    exact = float(df(np.float64(x0)))
+    if exact == 0:
+        raise ValueError(f"f'(x0) is 0 at x0 = {x0}: a relative error is undefined there; pick another x0")
+    x = dtype(x0)
+    errors = []
+    for h in np.asarray(steps, dtype=np.float64):
+        h = dtype(h)
+        lower_x = x if kind == "forward" else x - h
+        width = float((x + h) - lower_x)
+        estimate = float(f(x + h) - f(lower_x)) / width if width > 0 else np.nan
+        errors.append(abs(estimate - exact) / abs(exact))
+    return np.array(errors)

@@ -2,7 +2,8 @@
 
 Nodes are placed in columns by depth (inputs on the left, the output on the right);
 each box shows the node's label or operation, its value and, after ``backward()``,
-its gradient. No graphviz is needed.
+its gradient; optionally each edge carries the local derivative of the operation it
+feeds. No graphviz is needed.
 """
 
 from __future__ import annotations
@@ -38,23 +39,33 @@ def _caption(node: Value, show_grad: bool) -> str:
     return text + (f"\ngrad {node.grad:.4g}" if show_grad else "")
 
 
-def draw_graph(root: Value, ax, show_grad: bool = True) -> None:
+def draw_graph(root: Value, ax, show_grad: bool = True, show_local: bool = False) -> None:
     """Draw the graph that produced ``root`` on the matplotlib axes ``ax``.
 
     Edges run from each input to the node it feeds; leaves (inputs and constants)
-    are drawn in one colour and operations in another.
+    are drawn in one colour and operations in another. With ``show_local`` each edge
+    child -> node is labelled with the local derivative ``d node / d child`` stored
+    by the operation, the factor the chain rule multiplies along that edge.
     """
     positions = _layout(root)
     for node in root.topological_order():
         x1, y1 = positions[id(node)]
-        for child in node.children:
+        for child, local in zip(node.children, node._local_grads):
             x0, y0 = positions[id(child)]
-            ax.annotate(
-                "",
-                xy=(x1 - 0.22, y1),
-                xytext=(x0 + 0.22, y0),
-                arrowprops={"arrowstyle": "->", "color": "0.35", "lw": 1.2},
-            )
+            start, end = (x0 + 0.22, y0), (x1 - 0.22, y1)
+            ax.annotate("", xy=end, xytext=start, arrowprops={"arrowstyle": "->", "color": "0.35", "lw": 1.2})
+            if show_local:
+                ax.text(
+                    start[0] + 0.45 * (end[0] - start[0]),
+                    start[1] + 0.45 * (end[1] - start[1]),
+                    f"{local:.4g}",
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    color=PALETTE[3],
+                    bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none"},
+                    gid="local-derivative",
+                )
     for node in root.topological_order():
         x, y = positions[id(node)]
         colour = PALETTE[5] if not node.children else PALETTE[1]
@@ -66,6 +77,7 @@ def draw_graph(root: Value, ax, show_grad: bool = True) -> None:
             va="center",
             fontsize=8,
             bbox={"boxstyle": "round,pad=0.4", "facecolor": colour, "alpha": 0.35, "edgecolor": "0.3"},
+            gid="node",
         )
     xs = [p[0] for p in positions.values()]
     ys = [p[1] for p in positions.values()]

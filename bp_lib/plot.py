@@ -79,3 +79,43 @@ def plot_decision_boundary(
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))  # outside: the corners hold data
+
+
+def draw_shape_equation(
+    ax, items, y: float = 0.0, x: float = 0.0, unit: float = 0.25, gap: float = 0.3, colours: dict | None = None
+) -> float:
+    """Draw a matrix equation as blocks whose sides are proportional to the shapes, left to right.
+
+    ``items`` mixes strings, drawn as operators (``"="``, ``"+"``, ``"@"``), and
+    ``(name, (rows, cols))`` pairs, drawn as a rectangle ``cols * unit`` wide and
+    ``rows * unit`` tall with the name inside and the shape under it. Blocks are
+    centred vertically on ``y`` and start at ``x``; returns the x where the row ends.
+    ``colours`` maps a name to its fill colour (so that the same matrix has the same
+    colour in several equations); other blocks take the palette's colours in turn.
+    """
+    from matplotlib.patches import Rectangle
+
+    colour = 0
+    for item in items:
+        if isinstance(item, str):
+            ax.text(x + gap / 2, y, item, ha="center", va="center", fontsize=13)
+            x += gap
+            continue
+        name, (rows, cols) = item
+        width, height = cols * unit, rows * unit
+        ax.add_patch(
+            Rectangle(
+                (x, y - height / 2),
+                width,
+                height,
+                facecolor=(colours or {}).get(name, PALETTE[colour % len(PALETTE)]),
+                alpha=0.35,
+                edgecolor="0.2",
+                gid="block",
+            )
+        )
+        ax.text(x + width / 2, y, name, ha="center", va="center", fontsize=11)
+        ax.text(x + width / 2, y - height / 2 - 0.08, f"({rows}, {cols})", ha="center", va="top", fontsize=9)
+        colour += 1
+        x += width + gap / 3
+    return x

@@ -138,3 +138,25 @@ class Value:
     def __repr__(self) -> str:
         name = f"{self.label}=" if self.label else ""
         return f"Value({name}{self.data:.6g}, grad={self.grad:.6g})"
+
+
+def forward_mode_derivative(root: Value, wrt: Value) -> float:
+    """``d root / d wrt`` by one *forward-mode* sweep over the graph that produced ``root``.
+
+    Visits the nodes inputs first and carries each node's tangent
+    ``t(node) = d node / d wrt``, starting from ``t(wrt) = 1`` and 0 for the other leaves:
+
+        t(node) = sum over children c of (d node / d c) * t(c)
+
+    It uses the same stored local derivatives as :meth:`Value.backward` and touches every
+    edge once, but gives the derivative with respect to *one* input per sweep. It reads
+    no ``grad`` and changes none. ``wrt`` may be an inner node (the result then equals
+    the ``grad`` that ``backward`` gives it); a ``wrt`` outside the graph gives 0.0.
+    """
+    tangent: dict[int, float] = {id(wrt): 1.0}
+    for node in root.topological_order():  # children before the nodes that use them
+        if node.children and node is not wrt:
+            tangent[id(node)] = sum(
+                local * tangent.get(id(child), 0.0) for child, local in zip(node.children, node._local_grads)
+            )
+    return tangent.get(id(root), 0.0)

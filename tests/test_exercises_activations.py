@@ -38,3 +38,21 @@ def test_softmax_checker_passes_the_right_answer_and_names_each_mistake():
     for expected, wrong in wrongs.items():
         feedback = check_softmax_backward(wrong)
         assert not feedback.passed and expected in feedback.message, (expected, feedback.message)
+
+
+def test_tanh_checker_passes_the_right_answer_and_names_each_mistake():
+    from bp_lib.exercises.activations import check_tanh_backward
+
+    assert check_tanh_backward(lambda Z, dA: dA * (1 - np.tanh(Z) ** 2)).passed
+    wrongs = {
+        "applied to Z itself": lambda Z, dA: dA * (1 - Z**2),
+        "evaluated at the activation": lambda Z, dA: dA * (1 - np.tanh(np.tanh(Z)) ** 2),
+        "The square is missing": lambda Z, dA: dA * (1 - np.tanh(Z)),
+        "sigmoid's derivative pattern": lambda Z, dA: dA * np.tanh(Z) * (1 - np.tanh(Z)),
+        "dA is missing": lambda Z, dA: 1 - np.tanh(Z) ** 2,
+    }
+    for expected, wrong in wrongs.items():
+        feedback = check_tanh_backward(wrong)
+        assert not feedback.passed and expected in feedback.message, (expected, feedback.message)
+    unexplained = check_tanh_backward(lambda Z, dA: 2 * dA * (1 - np.tanh(Z) ** 2))
+    assert not unexplained.passed and "differs from the reference" in unexplained.message

@@ -27,3 +27,68 @@ def test_each_mistake_is_named():
     for expected, wrong in wrongs.items():
         feedback = check_neuron_gradient(wrong)
         assert not feedback.passed and expected in feedback.message, (expected, feedback.message)
+
+
+def test_shared_node_checker_passes_a_reverse_sweep_written_with_accumulation():
+    from bp_lib.exercises.chain_rule import check_shared_node_gradient
+
+    def reverse_sweep(x, y):
+        q = x * y
+        s = q + x
+        r = math.exp(y)
+        s_bar, r_bar = r, s  # f = s * r
+        x_bar = y_bar = 0.0
+        y_bar += r * r_bar  # r = exp(y)
+        q_bar = s_bar  # s = q + x
+        x_bar += s_bar
+        x_bar += y * q_bar  # q = x * y
+        y_bar += x * q_bar
+        return x_bar, y_bar
+
+    assert check_shared_node_gradient(reverse_sweep).passed
+
+
+def test_shared_node_checker_names_each_mistake():
+    from bp_lib.exercises.chain_rule import check_shared_node_gradient
+
+    e = math.exp
+    wrongs = {
+        "are swapped": [
+            lambda x, y: ((x + 1) * e(y), (y + x * y + x) * e(y)),
+            lambda x, y: ((x + 1) * e(y), x * (y + 2) * e(y)),
+            lambda x, y: ((y + 1) * e(y), (y + x * y + x) * e(y)),
+        ],
+        "lacks its upstream factor": [lambda x, y: ((y + 1) * e(y), x * e(y) + e(y))],
+        "df/ds = exp(y)": [lambda x, y: (y + 1, x + (x * y + x) * e(y)), lambda x, y: (y + 1, x * (y + 2) * e(y))],
+    }
+    for expected, functions in wrongs.items():
+        for wrong in functions:
+            feedback = check_shared_node_gradient(wrong)
+            assert not feedback.passed and expected in feedback.message, (expected, feedback.message)
+    # every way of losing a path of a node used twice is named, with exactly the lost paths
+    dx = {"x via q": lambda x, y: y * e(y), "x direct": lambda x, y: e(y)}
+    dy = {"y via q": lambda x, y: x * e(y), "y via r": lambda x, y: (x * y + x) * e(y)}
+    lost_text = {
+        "x via q": "df/dx lacks the path through q",
+        "x direct": "df/dx lacks the direct path",
+        "y via q": "df/dy lacks the path through q",
+        "y via r": "df/dy lacks the path through r",
+    }
+    for x_kept in (["x via q"], ["x direct"], ["x via q", "x direct"]):
+        for y_kept in (["y via q"], ["y via r"], ["y via q", "y via r"]):
+            lost = [k for k in lost_text if k not in x_kept + y_kept]
+            if not lost:
+                continue
+            feedback = check_shared_node_gradient(
+                lambda x, y, xk=x_kept, yk=y_kept: (sum(dx[k](x, y) for k in xk), sum(dy[k](x, y) for k in yk))
+            )
+            assert not feedback.passed and "accumulate with +=" in feedback.message, feedback.message
+            for key, text in lost_text.items():
+                assert (text in feedback.message) == (key in lost), (key, feedback.message)
+
+
+def test_shared_node_checker_reports_an_unlisted_mistake_and_an_error():
+    from bp_lib.exercises.chain_rule import check_shared_node_gradient
+
+    assert "differs from the reference" in check_shared_node_gradient(lambda x, y: (x, y)).message
+    assert "raised ZeroDivisionError" in check_shared_node_gradient(lambda x, y: (1 / 0, y)).message

@@ -1,5 +1,6 @@
 import numpy as np
 
+from bp_lib import numerical_gradient
 from bp_lib.exercises.gradcheck import check_centred_difference
 
 
@@ -8,9 +9,9 @@ def right(f, x, eps):
     for i in np.ndindex(x.shape):
         old = x[i]
         x[i] = old + eps
-        plus = f(x)
+        plus = f()
         x[i] = old - eps
-        minus = f(x)
+        minus = f()
         x[i] = old
         grad[i] = (plus - minus) / (2 * eps)
     return grad
@@ -18,48 +19,84 @@ def right(f, x, eps):
 
 def test_right_answer_passes():
     assert check_centred_difference(right).passed
+    assert check_centred_difference(numerical_gradient).passed
+
+
+def forward(f, x, eps):
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        base = f()
+        x[i] += eps
+        grad[i] = (f() - base) / eps
+        x[i] -= eps
+    return grad
+
+
+def divided_by_eps(f, x, eps):
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        x[i] = old + eps
+        plus = f()
+        x[i] = old - eps
+        minus = f()
+        x[i] = old
+        grad[i] = (plus - minus) / eps
+    return grad
+
+
+def not_restored(f, x, eps):
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        x[i] += eps
+        plus = f()
+        x[i] -= 2 * eps
+        grad[i] = (plus - f()) / (2 * eps)
+    return grad
+
+
+def perturbs_a_copy(f, x, eps):
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        shifted = x.copy()
+        shifted[i] += eps
+        plus = f()
+        shifted[i] -= 2 * eps
+        grad[i] = (plus - f()) / (2 * eps)
+    return grad
 
 
 def test_each_mistake_is_named():
-    def forward(f, x, eps):
-        grad = np.zeros_like(x)
-        for i in np.ndindex(x.shape):
-            base = f(x)
-            x[i] += eps
-            grad[i] = (f(x) - base) / eps
-            x[i] -= eps
-        return grad
+    wrongs = {
+        "forward difference": forward,
+        "divide by 2 eps": divided_by_eps,
+        "not restored": not_restored,
+        "never saw the perturbation": perturbs_a_copy,
+    }
+    messages = set()
+    for expected, wrong in wrongs.items():
+        feedback = check_centred_difference(wrong)
+        assert not feedback.passed and expected in feedback.message, (expected, feedback.message)
+        messages.add(feedback.message)
+    assert len(messages) == len(wrongs)
 
-    def not_restored_copy(f, x, eps):
-        y = x.copy()
-        grad = np.zeros_like(x)
-        for i in np.ndindex(y.shape):
-            y[i] += eps
-            plus = f(y)
-            y[i] -= 2 * eps
-            grad[i] = (plus - f(y)) / (2 * eps)
-        return grad
 
-    def perturbs_a_copy(f, x, eps):
-        grad = np.zeros_like(x)
-        for i in np.ndindex(x.shape):
-            copy = x.copy()
-            copy[i] += eps
-            grad[i] = (f(x) - f(x)) / (2 * eps)
-        return grad
-
+def test_right_gradient_but_x_left_modified_is_explained():
     def leaves_x_modified(f, x, eps):
         grad = right(f, x, eps)
         x += 1.0
         return grad
 
-    wrongs = {
-        "forward difference": forward,
-        "divided by eps": lambda f, x, eps: 2 * right(f, x, eps),
-        "not restored": not_restored_copy,
-        "never saw the perturbation": perturbs_a_copy,
-        "left modified": leaves_x_modified,
-    }
-    for expected, wrong in wrongs.items():
-        feedback = check_centred_difference(wrong)
-        assert not feedback.passed and expected in feedback.message, (expected, feedback.message)
+    feedback = check_centred_difference(leaves_x_modified)
+    assert not feedback.passed and "original values" in feedback.message
+
+
+def test_unwritten_and_crashing_solutions_get_feedback():
+    def unwritten(f, x, eps):
+        raise NotImplementedError
+
+    def calls_f_with_x(f, x, eps):
+        return np.array([f(x)])
+
+    assert "not written yet" in check_centred_difference(unwritten).message
+    assert "raised TypeError" in check_centred_difference(calls_f_with_x).message

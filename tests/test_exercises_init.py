@@ -1,34 +1,113 @@
 import numpy as np
+import pytest
 
 import bp_lib as bp
-from bp_lib.exercises.init import check_he_normal, check_xavier_uniform
+from bp_lib.exercises.init import (
+    check_block_backward,
+    check_he_normal,
+    check_xavier_uniform,
+    draw_statistics,
+    normal_statistics,
+    uniform_statistics,
+)
 
 
-def test_he_checker():
+def _normal(std):
+    return lambda n, m, r: r.normal(0.0, std(n, m), (n, m))
+
+
+def _uniform(low, high):
+    return lambda n, m, r: r.uniform(low(n, m), high(n, m), (n, m))
+
+
+HE_MISTAKES = {
+    "used as the standard deviation": _normal(lambda n, m: 2 / n),
+    "fan-out n_out was used": _normal(lambda n, m: np.sqrt(2 / m)),
+    "Xavier's denominator": _normal(lambda n, m: np.sqrt(2 / (n + m))),
+    "factor 2 is missing": _normal(lambda n, m: np.sqrt(1 / n)),
+    "The draw is uniform": bp.he_uniform,
+}
+
+XAVIER_MISTAKES = {
+    "The limit is the standard deviation": _uniform(
+        lambda n, m: -np.sqrt(2 / (n + m)), lambda n, m: np.sqrt(2 / (n + m))
+    ),
+    "The square root is missing": _uniform(lambda n, m: -6 / (n + m), lambda n, m: 6 / (n + m)),
+    "Only n_in was used": _uniform(lambda n, m: -np.sqrt(6 / n), lambda n, m: np.sqrt(6 / n)),
+    "Only n_out was used": _uniform(lambda n, m: -np.sqrt(6 / m), lambda n, m: np.sqrt(6 / m)),
+    "The range is [0, a]": _uniform(lambda n, m: 0.0, lambda n, m: np.sqrt(6 / (n + m))),
+    "The draw is normal": bp.xavier_normal,
+}
+
+
+def test_he_checker_passes_the_library_and_a_plain_solution():
     assert check_he_normal(bp.he_normal).passed
-    wrongs = {
-        "used as the standard deviation": lambda n, m, r: r.normal(0, 2 / n, (n, m)),
-        "fan-out n_out was used": lambda n, m, r: r.normal(0, np.sqrt(2 / m), (n, m)),
-        "Xavier's denominator": lambda n, m, r: r.normal(0, np.sqrt(2 / (n + m)), (n, m)),
-        "factor 2 is missing": lambda n, m, r: r.normal(0, np.sqrt(1 / n), (n, m)),
-    }
-    for expected, wrong in wrongs.items():
-        feedback = check_he_normal(wrong)
-        assert not feedback.passed and expected in feedback.message, (expected, feedback.message)
-    assert "shape" in check_he_normal(lambda n, m, r: r.normal(size=(m, n))).message
+    assert check_he_normal(_normal(lambda n, m: np.sqrt(2 / n))).passed
 
 
-def test_xavier_checker():
+@pytest.mark.parametrize("expected", HE_MISTAKES)
+def test_he_checker_names_each_mistake(expected):
+    feedback = check_he_normal(HE_MISTAKES[expected])
+    assert not feedback.passed and expected in feedback.message, (expected, feedback.message)
+    for other in HE_MISTAKES:  # exactly one diagnosis
+        assert other == expected or other not in feedback.message
+
+
+def test_xavier_checker_passes_the_library_and_a_plain_solution():
     assert check_xavier_uniform(bp.xavier_uniform).passed
-    wrongs = {
-        "The limit is the standard deviation": lambda n, m, r: r.uniform(
-            -np.sqrt(2 / (n + m)), np.sqrt(2 / (n + m)), (n, m)
-        ),
-        "Only n_in was used": lambda n, m, r: r.uniform(-np.sqrt(6 / n), np.sqrt(6 / n), (n, m)),
-        "Only n_out was used": lambda n, m, r: r.uniform(-np.sqrt(6 / m), np.sqrt(6 / m), (n, m)),
-    }
-    for expected, wrong in wrongs.items():
-        feedback = check_xavier_uniform(wrong)
-        assert not feedback.passed and expected in feedback.message, (expected, feedback.message)
-    normal = check_xavier_uniform(lambda n, m, r: r.normal(0, np.sqrt(2 / (n + m)), (n, m)))
-    assert not normal.passed and "range of your draw" in normal.message
+    assert check_xavier_uniform(_uniform(lambda n, m: -np.sqrt(6 / (n + m)), lambda n, m: np.sqrt(6 / (n + m)))).passed
+
+
+@pytest.mark.parametrize("expected", XAVIER_MISTAKES)
+def test_xavier_checker_names_each_mistake(expected):
+    feedback = check_xavier_uniform(XAVIER_MISTAKES[expected])
+    assert not feedback.passed and expected in feedback.message, (expected, feedback.message)
+    for other in XAVIER_MISTAKES:
+        assert other == expected or other not in feedback.message
+
+
+def test_unexplained_answers_get_the_hint_and_bad_shapes_are_named():
+    far_off = check_he_normal(_normal(lambda n, m: 0.5))
+    assert not far_off.passed and "shape (normal or uniform)" in far_off.message
+    transposed = check_he_normal(lambda n, m, r: r.normal(0, np.sqrt(2 / n), (m, n)))
+    assert not transposed.passed and "shape (100, 400)" in transposed.message
+    unwritten = check_xavier_uniform(lambda n, m, r: (_ for _ in ()).throw(NotImplementedError))
+    assert not unwritten.passed and "not written yet" in unwritten.message
+
+
+def test_predicted_statistics_match_large_draws():
+    rng = np.random.default_rng(5)
+    big_normal = rng.normal(0.0, 0.3, 2_000_000)
+    np.testing.assert_allclose(
+        [big_normal.mean(), big_normal.std(), np.abs(big_normal).mean()], normal_statistics(0.3)(0), atol=2e-3
+    )
+    big_uniform = rng.uniform(-0.2, 0.5, 2_000_000)
+    np.testing.assert_allclose(
+        [big_uniform.mean(), big_uniform.std(), np.abs(big_uniform).mean()], uniform_statistics(-0.2, 0.5)(0), atol=2e-3
+    )
+    assert draw_statistics(bp.lecun_normal, 0).shape == (3,)
+
+
+BLOCK_MISTAKES = {
+    "mask is missing": lambda dA, X, W: dA @ W.T,
+    "mask is taken from dA": lambda dA, X, W: (dA * (dA > 0)) @ W.T,
+    "taken from the input X": lambda dA, X, W: (dA @ W.T) * (X > 0),
+    "applied to the product": lambda dA, X, W: np.maximum(dA @ W.T, 0),
+}
+
+
+def test_block_checker_passes_the_right_answer():
+    assert check_block_backward(lambda dA, X, W: (dA * (X @ W > 0)) @ W.T).passed
+
+
+@pytest.mark.parametrize("expected", BLOCK_MISTAKES)
+def test_block_checker_names_each_mistake(expected):
+    feedback = check_block_backward(BLOCK_MISTAKES[expected])
+    assert not feedback.passed and expected in feedback.message, (expected, feedback.message)
+
+
+def test_block_checker_reports_a_missing_transpose_and_a_wrong_shape():
+    no_transpose = check_block_backward(lambda dA, X, W: (dA * (X @ W > 0)) @ W)
+    assert not no_transpose.passed and "raised ValueError" in no_transpose.message
+    dW_instead = check_block_backward(lambda dA, X, W: X.T @ (dA * (X @ W > 0)))
+    assert not dW_instead.passed and "shape" in dW_instead.message

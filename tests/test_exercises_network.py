@@ -20,6 +20,9 @@ def test_each_mistake_is_named():
     wrongs = {
         "activation derivative is missing": lambda *a: _backward(*a, hidden=lambda d, W, Z, A: d @ W.T),
         "W2 is not transposed": lambda *a: _backward(*a, hidden=lambda d, W, Z, A: (d @ W) * (1 - A**2)),
+        "W1 was used in the hidden error": lambda *a: _backward(
+            *a, hidden=lambda d, W, Z, A: (d @ a[2].T) * (1 - A**2)
+        ),
         "evaluated at the activation": lambda *a: _backward(
             *a, hidden=lambda d, W, Z, A: (d @ W.T) * (1 - np.tanh(A) ** 2)
         ),

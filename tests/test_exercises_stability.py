@@ -40,3 +40,24 @@ def test_each_mistake_is_named():
     for expected, wrong in wrongs.items():
         feedback = check_clip_grad_norm(wrong)
         assert not feedback.passed and expected in feedback.message, (expected, feedback.message)
+
+
+def test_the_factor_without_the_small_constant_passes_too():
+    def plain(grads, max_norm):
+        norm = np.sqrt(sum(np.sum(g**2) for g in grads))
+        if norm > max_norm:
+            for g in grads:
+                g *= max_norm / norm
+        return norm
+
+    assert check_clip_grad_norm(plain).passed
+
+
+def test_unexplained_answers_get_the_generic_message():
+    def halves(grads, max_norm):
+        for g in grads:
+            g *= 0.5
+        return np.sqrt(sum(np.sum(g**2) for g in grads))
+
+    feedback = check_clip_grad_norm(halves)
+    assert not feedback.passed and "differs from the reference" in feedback.message

@@ -33,3 +33,18 @@ def test_draw_graph_writes_one_box_per_node_with_gradients():
     assert len(texts) == len(f.topological_order())
     assert any(t.startswith("x\n2") and "grad" in t for t in texts)
     plt.close(fig)
+
+
+def test_draw_graph_labels_each_edge_with_its_local_derivative():
+    x, y, f = _expression()  # f = x*y + exp(x) at x = 2, y = -1
+    fig, ax = plt.subplots()
+    draw_graph(f, ax, show_local=True)
+    locals_ = sorted(t.get_text() for t in ax.texts if t.get_gid() == "local-derivative")
+    # edges: x -> q (dq/dx = y = -1), y -> q (dq/dy = x = 2), x -> exp (e^2), q -> f and exp -> f (1 each)
+    assert locals_ == sorted(["-1", "2", "7.389", "1", "1"])
+    assert len([t for t in ax.texts if t.get_gid() == "node"]) == 5  # x, y, q, exp(x), f
+    plt.close(fig)
+    fig, ax = plt.subplots()
+    draw_graph(f, ax)
+    assert not [t for t in ax.texts if t.get_gid() == "local-derivative"]
+    plt.close(fig)

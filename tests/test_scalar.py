@@ -104,3 +104,102 @@ def test_sigmoid_of_large_negative_input_is_finite():
     out = v.sigmoid()
     out.backward()
     assert out.data == 0.0 and v.grad == 0.0
+
+
+def test_forward_mode_gives_the_same_derivatives_as_one_reverse_pass():
+    from bp_lib.scalar import forward_mode_derivative
+
+    inputs = [Value(v) for v in (0.3, -1.2, 0.8, 2.0)]
+    a, b, c, d = inputs
+    inner = a * b + c
+    out = (inner.tanh() * d + (a * d).sigmoid()) / (1 + b**2)
+    out.backward()
+    for node in [*inputs, inner]:  # one forward sweep per node asked for
+        assert forward_mode_derivative(out, node) == pytest.approx(node.grad, rel=1e-12)
+    assert forward_mode_derivative(out, Value(1.0)) == 0.0  # not in the graph
+    grads = [v.grad for v in inputs]
+    forward_mode_derivative(out, a)
+    assert [v.grad for v in inputs] == grads  # forward mode leaves grad alone
+
+
+@pytest.mark.parametrize(
+    ("name", "f"),
+    [
+        ("v + 2", lambda v: v + 2.0),
+        ("v - 2", lambda v: v - 2.0),
+        ("v * 2", lambda v: v * 2.0),
+        ("v / 2", lambda v: v / 2.0),
+        ("2 - v", lambda v: 2.0 - v),
+        ("2 / v", lambda v: 2.0 / v),
+        ("2 * v + 1", lambda v: 2 * v + 1),
+    ],
+)
+@pytest.mark.parametrize("x", [-1.7, 0.6])
+def test_operations_with_plain_numbers_on_either_side(name, f, x):
+    v = Value(x)
+    out = f(v)
+    out.backward()
+    assert out.data == pytest.approx(f(x))
+    assert v.grad == pytest.approx(_centred(f, x), rel=1e-6)
+
+
+@pytest.mark.parametrize(("x", "slope"), [(-0.8, 0.0), (0.0, 0.0), (1.9, 1.0)])
+def test_relu_slope_is_zero_for_negative_inputs_and_at_zero(x, slope):
+    v = Value(x)
+    v.relu().backward()
+    assert v.grad == slope
+
+
+@pytest.mark.parametrize("x", [-2.5, -0.3, 1.1])
+def test_tanh_and_sigmoid_at_negative_inputs(x):
+    for op, f in (("tanh", math.tanh), ("sigmoid", lambda t: 1 / (1 + math.exp(-t)))):
+        v = Value(x)
+        getattr(v, op)().backward()
+        assert v.grad == pytest.approx(_centred(f, x), rel=1e-6), op
+
+
+def test_a_mixed_expression_of_two_variables_against_centred_differences():
+    def f(a, b):
+        return ((a * b + a.exp() / b) ** 2).log() - (b - a).tanh() * 3
+
+    def g(a, b):
+        return math.log((a * b + math.exp(a) / b) ** 2) - math.tanh(b - a) * 3
+
+    a, b = Value(0.4), Value(1.3)
+    out = f(a, b)
+    out.backward()
+    assert out.data == pytest.approx(g(0.4, 1.3))
+    assert a.grad == pytest.approx(_centred(lambda t: g(t, 1.3), 0.4), rel=1e-6)
+    assert b.grad == pytest.approx(_centred(lambda t: g(0.4, t), 1.3), rel=1e-6)
+
+
+def test_a_node_used_in_two_branches_accumulates_both():
+    x = Value(0.5)
+    y = x.exp() + x.tanh() * x  # dy/dx = e^x + (1 - tanh^2 x) x + tanh x
+    y.backward()
+    assert x.grad == pytest.approx(math.exp(0.5) + (1 - math.tanh(0.5) ** 2) * 0.5 + math.tanh(0.5))
+
+
+def test_zero_grad_resets_every_node_and_a_fresh_backward_gives_the_first_result():
+    x, y = Value(0.3), Value(1.2)
+    z = x * y + y.sigmoid()
+    z.backward()
+    once = (x.grad, y.grad, z.grad)
+    z.zero_grad()
+    assert [node.grad for node in z.topological_order()] == [0.0] * len(z.topological_order())
+    z.backward()
+    assert (x.grad, y.grad, z.grad) == once
+
+
+def test_topological_order_lists_each_node_once_after_all_its_children():
+    a, b = Value(1.0), Value(2.0)
+    c = a * b
+    d = c + a
+    e = d * c + b.tanh()
+    order = e.topological_order()
+    assert len(order) == len({id(node) for node in order})
+    position = {id(node): i for i, node in enumerate(order)}
+    for node in order:
+        for child in node.children:
+            assert position[id(child)] < position[id(node)]
+    assert order[-1] is e and {id(a), id(b)} <= set(position)

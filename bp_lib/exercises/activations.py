@@ -95,3 +95,34 @@ def check_softmax_backward(fn) -> Feedback:
         ),
     ]
     return diagnose("softmax_backward", fn, _softmax_cases(6), _numerical_backward(softmax), mistakes)
+
+
+def check_tanh_backward(fn) -> Feedback:
+    """Check ``fn(Z, dA) -> dZ``, the backward pass of tanh written in terms of Z.
+
+    Shapes: Z and dA of any one shape; the answer is ``dA * (1 - tanh(Z)**2)``.
+    """
+    mistakes = [
+        (
+            "The formula 1 - t**2 was applied to Z itself: it needs t = tanh(Z), so compute t first.",
+            lambda Z, dA: dA * (1 - Z**2),
+        ),
+        (
+            "The derivative was evaluated at the activation a = tanh(Z) instead of at Z: "
+            "tanh'(z) = 1 - t**2 with t = tanh(z), not 1 - tanh(a)**2.",
+            lambda Z, dA: dA * (1 - np.tanh(np.tanh(Z)) ** 2),
+        ),
+        (
+            "The square is missing: tanh'(z) = 1 - tanh(z)**2, not 1 - tanh(z).",
+            lambda Z, dA: dA * (1 - np.tanh(Z)),
+        ),
+        (
+            "This is the sigmoid's derivative pattern t(1 - t); for tanh it is 1 - t**2 with t = tanh(Z).",
+            lambda Z, dA: dA * np.tanh(Z) * (1 - np.tanh(Z)),
+        ),
+        (
+            "The upstream gradient dA is missing: multiply the local derivative 1 - tanh(Z)**2 by dA.",
+            lambda Z, dA: 1 - np.tanh(Z) ** 2,
+        ),
+    ]
+    return diagnose("tanh_backward", fn, _backward_cases(7), _numerical_backward(np.tanh), mistakes)

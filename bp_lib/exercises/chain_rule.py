@@ -63,3 +63,105 @@ def check_neuron_gradient(fn) -> Feedback:
         ),
     ]
     return diagnose("neuron_gradient", fn, cases, _numerical_neuron_gradient, mistakes)
+
+
+def _shared(x, y) -> float:
+    """f(x, y) = (x*y + x) * exp(y): x and y are each used twice."""
+    return (x * y + x) * math.exp(y)
+
+
+def _numerical_shared_gradient(x, y, eps=1e-6):
+    """(df/dx, df/dy) of :func:`_shared` by centred differences."""
+    return (
+        (_shared(x + eps, y) - _shared(x - eps, y)) / (2 * eps),
+        (_shared(x, y + eps) - _shared(x, y - eps)) / (2 * eps),
+    )
+
+
+def _shared_cases() -> list[Case]:
+    """Four random (x, y), away from the points where two path terms coincide or vanish."""
+    rng = np.random.default_rng(3)
+    cases = []
+    while len(cases) < 4:
+        x, y = (float(v) for v in rng.uniform(-1.5, 1.5, size=2))
+        if min(abs(x), abs(y), abs(y + 1), abs(y + 2), abs(x - y), abs(x + y), abs(x - 1), abs(y - 1)) > 0.3:
+            cases.append(Case((x, y)))
+    return cases
+
+
+def _shared_path_terms(x, y) -> dict[str, float]:
+    """The four path products of f = s * r, s = q + x, q = x*y, r = exp(y).
+
+    df/dx = (x through q) + (x directly into s); df/dy = (y through q) + (y through r).
+    """
+    r = math.exp(y)
+    s = x * y + x
+    return {"x via q": y * r, "x direct": r, "y via q": x * r, "y via r": s * r}
+
+
+#: What each dropped path term is, for the accumulation messages.
+_PATH_NAMES = {
+    "x via q": "df/dx lacks the path through q = x*y (the term y*exp(y))",
+    "x direct": "df/dx lacks the direct path x -> s (the term exp(y))",
+    "y via q": "df/dy lacks the path through q = x*y (the term x*exp(y))",
+    "y via r": "df/dy lacks the path through r = exp(y) (the term (x*y + x)*exp(y))",
+}
+
+
+def _dropped_paths_mistakes() -> list:
+    """One (message, wrong_fn) per way of losing path terms of x and/or y (overwriting, not adding)."""
+    mistakes = []
+    for x_kept in (("x via q",), ("x direct",), ("x via q", "x direct")):
+        for y_kept in (("y via q",), ("y via r",), ("y via q", "y via r")):
+            dropped = [k for k in _PATH_NAMES if k not in x_kept + y_kept]
+            if not dropped:
+                continue
+            message = (
+                "A node used twice kept only one of its contributions: "
+                + "; ".join(_PATH_NAMES[k] for k in dropped)
+                + ". Every use of a node adds a term (multivariate chain rule): accumulate with +=, never "
+                "overwrite with =."
+            )
+
+            def wrong(x, y, x_kept=x_kept, y_kept=y_kept):
+                terms = _shared_path_terms(x, y)
+                return sum(terms[k] for k in x_kept), sum(terms[k] for k in y_kept)
+
+            mistakes.append((message, wrong))
+    return mistakes
+
+
+def check_shared_node_gradient(fn) -> Feedback:
+    """Check ``fn(x, y) -> (df/dx, df/dy)`` for ``f = (x*y + x) * exp(y)`` against centred differences.
+
+    The intended solution is a reverse sweep by hand over q = x*y, s = q + x, r = exp(y),
+    f = s * r. The messages name the usual mistakes: the product's local derivatives
+    swapped, a path of a node used twice lost, an upstream factor left out.
+    """
+
+    def right(x, y):
+        t = _shared_path_terms(x, y)
+        return t["x via q"] + t["x direct"], t["y via q"] + t["y via r"]
+
+    swapped = (
+        "The local derivatives of the product q = x*y are swapped: dq/dx is y, the *other* factor, "
+        "and dq/dy is x (d(x*y)/dx = x is the classic slip)."
+    )
+    r_upstream = (
+        "The term through r = exp(y) lacks its upstream factor: it is dr/dy * df/dr = exp(y) * s, "
+        "with df/dr = s = x*y + x, not exp(y) alone."
+    )
+    s_upstream = (
+        "The terms that pass through s = q + x lack the upstream factor df/ds = exp(y): "
+        "df/dx = (y + 1) * exp(y), not y + 1."
+    )
+    mistakes = [
+        (swapped, lambda x, y: (x * math.exp(y) + math.exp(y), right(x, y)[1] - x * math.exp(y) + y * math.exp(y))),
+        (swapped, lambda x, y: (x * math.exp(y) + math.exp(y), right(x, y)[1])),
+        (swapped, lambda x, y: (right(x, y)[0], right(x, y)[1] - x * math.exp(y) + y * math.exp(y))),
+        *_dropped_paths_mistakes(),
+        (r_upstream, lambda x, y: (right(x, y)[0], x * math.exp(y) + math.exp(y))),
+        (s_upstream, lambda x, y: (y + 1, x + (x * y + x) * math.exp(y))),
+        (s_upstream, lambda x, y: (y + 1, right(x, y)[1])),
+    ]
+    return diagnose("shared_node_gradient", fn, _shared_cases(), _numerical_shared_gradient, mistakes)

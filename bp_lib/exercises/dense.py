@@ -58,5 +58,15 @@ def check_dense_backward(fn) -> Feedback:
             "so its gradient collects every row, db = dZ.sum(axis=0).",
             lambda dZ, X, W: (dZ @ W.T, X.T @ dZ, dZ),
         ),
+        (
+            "dW and db carry an extra 1/m: the 1/m of a mean loss is already inside dZ, so "
+            "dW = X.T @ dZ and db = dZ.sum(axis=0), with no division in the layer.",
+            lambda dZ, X, W: (dZ @ W.T, X.T @ dZ / len(X), dZ.sum(axis=0) / len(X)),
+        ),
+        (
+            "db was summed over the outputs (axis=1); it must be summed over the batch (axis=0), "
+            "giving one entry per output unit, the shape of b.",
+            lambda dZ, X, W: (dZ @ W.T, X.T @ dZ, dZ.sum(axis=1)),
+        ),
     ]
     return diagnose("dense_backward", fn, _cases(), _numerical, mistakes)

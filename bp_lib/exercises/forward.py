@@ -41,3 +41,74 @@ def check_dense_forward_columns(fn) -> Feedback:
     return diagnose(
         "dense_forward_columns", fn, _column_cases(), lambda A, W, b: W @ A + b[:, None], mistakes, tol=1e-12
     )
+
+
+def _two_layer_cases() -> list[Case]:
+    """Inputs (A0, W1, b1, W2, b2) in the column convention.
+
+    The first case is square (n0 = n1 = n2 = m = 3), so that a transposed weight matrix,
+    a bias along the wrong axis or a transposed result all run without a shape error
+    and can be named; the others have unequal sizes.
+    """
+    rng = np.random.default_rng(5)
+    cases = []
+    for n0, n1, n2, m in [(3, 3, 3, 3), (4, 5, 2, 6), (5, 3, 4, 1)]:
+        cases.append(
+            Case(
+                (
+                    rng.normal(size=(n0, m)),
+                    rng.normal(size=(n1, n0)),
+                    rng.normal(size=n1),
+                    rng.normal(size=(n2, n1)),
+                    rng.normal(size=n2),
+                )
+            )
+        )
+    return cases
+
+
+def _two_layer_columns(A0, W1, b1, W2, b2, hidden=np.tanh, output=lambda z: z, transpose_w=False, bias=None):
+    """The column-convention forward, with switches that reproduce the usual mistakes.
+
+    Right: A2 = W2 @ tanh(W1 @ A0 + b1[:, None]) + b2[:, None], shape (n2, m).
+    """
+
+    def layer(A, W, b):
+        W = W.T if transpose_w else W
+        return W @ A + (b[:, None] if bias is None else bias(b))
+
+    return output(layer(hidden(layer(A0, W1, b1)), W2, b2))
+
+
+def check_two_layer_forward_columns(fn) -> Feedback:
+    """Check ``fn(A0, W1, b1, W2, b2) -> A2``: two layers, tanh hidden, linear output, column convention.
+
+    Shapes: A0 (n0, m), W1 (n1, n0), b1 (n1,), W2 (n2, n1), b2 (n2,) -> A2 (n2, m), with
+    A2 = W2 @ tanh(W1 @ A0 + b1[:, None]) + b2[:, None].
+    """
+    mistakes = [
+        (
+            "A weight matrix is transposed: in the column convention W is already (n_out, n_in) and the "
+            "layer is W @ A_prev; W.T is the row-batch layout (n_in, n_out) of bp_lib.",
+            lambda *a: _two_layer_columns(*a, transpose_w=True),
+        ),
+        (
+            "b was added along the wrong axis: with examples as columns the bias is a column, b[:, None]; "
+            "a plain + b broadcasts it along the rows.",
+            lambda *a: _two_layer_columns(*a, bias=lambda b: b[None, :]),
+        ),
+        (
+            "The result is in the row-batch layout (m, n2), one row per example: the column convention "
+            "returns A2 with one column per example, (n2, m).",
+            lambda *a: _two_layer_columns(*a).T,
+        ),
+        (
+            "The hidden layer has no activation: apply tanh to Z1 before the second layer.",
+            lambda *a: _two_layer_columns(*a, hidden=lambda z: z),
+        ),
+        (
+            "tanh was applied to the output too: the output layer here is linear, A2 = Z2.",
+            lambda *a: _two_layer_columns(*a, output=np.tanh),
+        ),
+    ]
+    return diagnose("two_layer_forward_columns", fn, _two_layer_cases(), _two_layer_columns, mistakes, tol=1e-12)

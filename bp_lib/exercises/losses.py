@@ -47,8 +47,13 @@ def check_mse_gradient(fn) -> Feedback:
 
 
 def _cross_entropy_cases() -> list[Case]:
+    """Random logits and labels; the one-row batch comes first.
+
+    With one row, ``softmax(Z) - y`` (integer labels, no one-hot) broadcasts to the right
+    shape instead of raising, so that mistake can be recognised and named.
+    """
     rng = np.random.default_rng(6)
-    return [Case((rng.normal(size=(m, k)) * 2, rng.integers(0, k, size=m))) for m, k in ((5, 3), (1, 4), (7, 2))]
+    return [Case((rng.normal(size=(m, k)) * 2, rng.integers(0, k, size=m))) for m, k in ((1, 4), (5, 3), (7, 2))]
 
 
 def _cross_entropy_reference(Z, y):
@@ -67,6 +72,11 @@ def check_softmax_cross_entropy_gradient(fn) -> Feedback:
         (
             "Z - Y was used, but the gradient needs the probabilities: dZ = (softmax(Z) - Y) / m.",
             lambda Z, y: (Z - one_hot(y, Z.shape[1])) / len(Z),
+        ),
+        (
+            "The integer labels y were subtracted directly (softmax(Z) - y): the gradient needs the "
+            "one-hot targets, Y[i, y[i]] = 1 and 0 elsewhere, so dZ = (softmax(Z) - Y) / m.",
+            lambda Z, y: (softmax(Z) - y[:, None]) / len(Z),
         ),
         (
             "The sign is flipped: dZ = (softmax(Z) - Y) / m, probabilities minus targets.",

@@ -16,14 +16,15 @@ def _forward_loss(X, y, W1, b1, W2, b2) -> float:
 
 
 def _cases() -> list[Case]:
-    """Two small nets with random inputs and labels.
+    """Three small nets with random inputs and labels.
 
-    The first has as many hidden units as classes, so a missing transpose of W2 gives a
-    result of the right shape.
+    The first has as many inputs as hidden units and classes (n = h = k), so a missing
+    transpose of W2, or W1 used in place of W2, gives a result of the right shape that
+    the checker can recognise; the others have distinct sizes, so that shapes catch the rest.
     """
     rng = np.random.default_rng(7)
     cases = []
-    for m, n, h, k in [(5, 4, 3, 3), (6, 2, 5, 4)]:
+    for m, n, h, k in [(4, 3, 3, 3), (5, 4, 3, 3), (6, 2, 5, 4)]:
         X, y = rng.normal(size=(m, n)), rng.integers(0, k, size=m)
         params = (
             rng.normal(size=(n, h)),
@@ -63,6 +64,11 @@ def check_two_layer_backward(fn) -> Feedback:
         (
             "W2 is not transposed in the hidden error: the error flows back through W2.T, dZ1 = (dZ2 @ W2.T) * f'(Z1).",
             lambda *a: _backward(*a, hidden_error=lambda dZ2, W2, Z1, A1: (dZ2 @ W2) * (1 - A1**2)),
+        ),
+        (
+            "W1 was used in the hidden error instead of W2: the error of layer 1 comes back through "
+            "the weights of the layer above it, dZ1 = (dZ2 @ W2.T) * f'(Z1).",
+            lambda *a: _backward(*a, hidden_error=lambda dZ2, W2, Z1, A1: (dZ2 @ a[2].T) * (1 - A1**2)),
         ),
         (
             "The tanh derivative was evaluated at the activation A1 instead of at Z1: "
