@@ -85,3 +85,99 @@ def check_momentum_step(fn) -> Feedback:
         ),
     ]
     return diagnose("momentum_step", fn, _momentum_cases(), _momentum_reference, mistakes, tol=1e-12)
+
+
+def _adam_cases() -> list[Case]:
+    """(p, g, m, s, t, lr, beta1, beta2, eps): a first step from zero moments, then a later step."""
+    rng = np.random.default_rng(10)
+    shape = (3, 4)
+    first = Case(
+        (rng.normal(size=shape), rng.normal(size=shape), np.zeros(shape), np.zeros(shape), 1, 0.01, 0.9, 0.999, 1e-8)
+    )
+    later = Case(
+        (
+            rng.normal(size=shape),
+            rng.normal(size=shape),
+            rng.normal(size=shape) * 0.1,
+            rng.uniform(0.01, 0.1, size=shape),
+            4,
+            0.01,
+            0.9,
+            0.999,
+            1e-8,
+        )
+    )
+    return [first, later]
+
+
+def _adam_reference(p, g, m, s, t, lr, beta1, beta2, eps):
+    m_new = beta1 * m + (1 - beta1) * g
+    s_new = beta2 * s + (1 - beta2) * g**2
+    m_hat, s_hat = m_new / (1 - beta1**t), s_new / (1 - beta2**t)
+    return p - lr * m_hat / (np.sqrt(s_hat) + eps), m_new, s_new
+
+
+def _adam_without_correction(p, g, m, s, t, lr, beta1, beta2, eps):
+    m_new = beta1 * m + (1 - beta1) * g
+    s_new = beta2 * s + (1 - beta2) * g**2
+    return p - lr * m_new / (np.sqrt(s_new) + eps), m_new, s_new
+
+
+def _adam_without_sqrt(p, g, m, s, t, lr, beta1, beta2, eps):
+    m_new = beta1 * m + (1 - beta1) * g
+    s_new = beta2 * s + (1 - beta2) * g**2
+    m_hat, s_hat = m_new / (1 - beta1**t), s_new / (1 - beta2**t)
+    return p - lr * m_hat / (s_hat + eps), m_new, s_new
+
+
+def _adam_storing_corrected(p, g, m, s, t, lr, beta1, beta2, eps):
+    m_hat = (beta1 * m + (1 - beta1) * g) / (1 - beta1**t)
+    s_hat = (beta2 * s + (1 - beta2) * g**2) / (1 - beta2**t)
+    return p - lr * m_hat / (np.sqrt(s_hat) + eps), m_hat, s_hat
+
+
+def _adam_without_one_minus_beta(p, g, m, s, t, lr, beta1, beta2, eps):
+    m_new = beta1 * m + g
+    s_new = beta2 * s + g**2
+    m_hat, s_hat = m_new / (1 - beta1**t), s_new / (1 - beta2**t)
+    return p - lr * m_hat / (np.sqrt(s_hat) + eps), m_new, s_new
+
+
+def _adam_sign_flipped(p, g, m, s, t, lr, beta1, beta2, eps):
+    p_new, m_new, s_new = _adam_reference(p, g, m, s, t, lr, beta1, beta2, eps)
+    return 2 * p - p_new, m_new, s_new
+
+
+def check_adam_step(fn) -> Feedback:
+    """Check ``fn(p, g, m, s, t, lr, beta1, beta2, eps) -> (p_new, m_new, s_new)``: one Adam step.
+
+    ``m_new = beta1 m + (1 - beta1) g``, ``s_new = beta2 s + (1 - beta2) g**2``,
+    ``p_new = p - lr m_hat / (sqrt(s_hat) + eps)`` with ``m_hat = m_new / (1 - beta1**t)`` and
+    ``s_hat = s_new / (1 - beta2**t)``; t counts steps from 1. Arrays p, g, m, s share one shape.
+    """
+    mistakes = [
+        (
+            "The bias correction is missing: divide by (1 - beta1**t) and (1 - beta2**t) before the step, "
+            "or the first step is (1 - beta1) / sqrt(1 - beta2) times too large (3.2 for the defaults).",
+            _adam_without_correction,
+        ),
+        (
+            "The square root is missing: the step divides m_hat by sqrt(s_hat) + eps, so that it has the "
+            "units of p, not by s_hat.",
+            _adam_without_sqrt,
+        ),
+        (
+            "The bias-corrected moments were stored: return the raw m_new and s_new and correct only a "
+            "copy used for the step, or the correction compounds from step to step.",
+            _adam_storing_corrected,
+        ),
+        (
+            "The moments are sums, not averages: m_new = beta1 m + (1 - beta1) g, and the same with beta2 for g**2.",
+            _adam_without_one_minus_beta,
+        ),
+        (
+            "The sign is flipped: Adam steps against the gradient, p_new = p - lr m_hat / (sqrt(s_hat) + eps).",
+            _adam_sign_flipped,
+        ),
+    ]
+    return diagnose("adam_step", fn, _adam_cases(), _adam_reference, mistakes, tol=1e-10)
