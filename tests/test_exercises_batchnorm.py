@@ -1,39 +1,117 @@
 import numpy as np
+import pytest
 
-from bp_lib.exercises.batchnorm import EPS, _compact, check_batchnorm_backward
+import bp_lib as bp
+from bp_lib.exercises.batchnorm import (
+    EPS,
+    MISTAKES,
+    batchnorm_backward_double_division,
+    batchnorm_backward_dout_for_dx_hat,
+    batchnorm_backward_without_mean_term,
+    batchnorm_backward_without_variance_term,
+    check_batchnorm_backward,
+)
 
 
-def right(dout, X, gamma):
-    return _compact(dout, X, gamma)
+def _reader_parts(X, gamma):
+    m = len(X)
+    inv = 1 / np.sqrt(X.var(axis=0) + EPS)
+    x_hat = (X - X.mean(axis=0)) * inv
+    return m, inv, x_hat
 
 
 def test_right_answer_passes():
     def written_out(dout, X, gamma):
-        m = len(X)
-        inv = 1 / np.sqrt(X.var(axis=0) + EPS)
-        x_hat = (X - X.mean(axis=0)) * inv
+        m, inv, x_hat = _reader_parts(X, gamma)
         dx_hat = dout * gamma
         dX = inv / m * (m * dx_hat - dx_hat.sum(0) - x_hat * (dx_hat * x_hat).sum(0))
         return dX, (dout * x_hat).sum(0), dout.sum(0)
 
-    assert check_batchnorm_backward(written_out).passed
+    feedback = check_batchnorm_backward(written_out)
+    assert feedback.passed, feedback.message
 
 
-def test_each_mistake_is_named():
+def test_each_mistake_is_named_when_written_by_a_reader():
+    """Each wrong answer, written independently of the library's wrong functions, gets its own message."""
+
     def double(dout, X, gamma):
-        m = len(X)
-        inv = 1 / np.sqrt(X.var(axis=0) + EPS)
-        x_hat = (X - X.mean(axis=0)) * inv
+        m, inv, x_hat = _reader_parts(X, gamma)
         dx_hat = dout * gamma
         dX = inv / m * (m * dx_hat - inv * dx_hat.sum(0) - x_hat * (dx_hat * x_hat).sum(0))
         return dX, (dout * x_hat).sum(0), dout.sum(0)
 
+    def no_mean(dout, X, gamma):
+        m, inv, x_hat = _reader_parts(X, gamma)
+        dx_hat = dout * gamma
+        return inv / m * (m * dx_hat - x_hat * (dx_hat * x_hat).sum(0)), (dout * x_hat).sum(0), dout.sum(0)
+
+    def no_variance(dout, X, gamma):
+        m, inv, x_hat = _reader_parts(X, gamma)
+        dx_hat = dout * gamma
+        return inv / m * (m * dx_hat - dx_hat.sum(0)), (dout * x_hat).sum(0), dout.sum(0)
+
+    def no_gamma(dout, X, gamma):
+        m, inv, x_hat = _reader_parts(X, gamma)
+        dX = inv / m * (m * dout - dout.sum(0) - x_hat * (dout * x_hat).sum(0))
+        return dX, (dout * x_hat).sum(0), dout.sum(0)
+
     wrongs = {
         "divided by the standard deviation twice": double,
-        "through the batch mean is missing": lambda d, X, g: _compact(d, X, g, mean_term=False),
-        "through the variance is missing": lambda d, X, g: _compact(d, X, g, variance_term=False),
-        "dout was used where": lambda d, X, g: _compact(d, X, g, use_gamma=False),
+        "through the batch mean is missing": no_mean,
+        "through the variance is missing": no_variance,
+        "dout was used where": no_gamma,
     }
+    messages = set()
     for expected, wrong in wrongs.items():
         feedback = check_batchnorm_backward(wrong)
         assert not feedback.passed and expected in feedback.message, (expected, feedback.message)
+        messages.add(feedback.message)
+    assert len(messages) == len(wrongs)
+
+
+@pytest.mark.parametrize(
+    "wrong",
+    [
+        batchnorm_backward_double_division,
+        batchnorm_backward_without_mean_term,
+        batchnorm_backward_without_variance_term,
+        batchnorm_backward_dout_for_dx_hat,
+    ],
+)
+def test_wrong_functions_fail_a_gradient_check_but_keep_dgamma_dbeta(wrong):
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(7, 4)) * 2.5 - 1
+    gamma, beta = rng.normal(size=4) + 1.5, rng.normal(size=4)
+    dout = rng.normal(size=X.shape)
+    _, cache = bp.batchnorm_forward(X, gamma, beta, EPS)
+    right = bp.batchnorm_backward(dout, cache)
+    got = wrong(dout, cache)
+    numeric = bp.numerical_gradient(lambda: np.sum(bp.batchnorm_forward(X, gamma, beta, EPS)[0] * dout), X)
+    assert bp.relative_error(got[0], numeric) > 1e-3
+    np.testing.assert_allclose(got[1], right[1])
+    np.testing.assert_allclose(got[2], right[2])
+
+
+def test_mistake_list_is_the_documented_wrong_functions():
+    assert [wrong for _, wrong in MISTAKES] == [
+        batchnorm_backward_double_division,
+        batchnorm_backward_without_mean_term,
+        batchnorm_backward_without_variance_term,
+        batchnorm_backward_dout_for_dx_hat,
+    ]
+
+
+def test_unexplained_error_and_exception_are_reported():
+    def off_by_two(dout, X, gamma):
+        m, inv, x_hat = _reader_parts(X, gamma)
+        dx_hat = dout * gamma
+        dX = 2 * inv / m * (m * dx_hat - dx_hat.sum(0) - x_hat * (dx_hat * x_hat).sum(0))
+        return dX, (dout * x_hat).sum(0), dout.sum(0)
+
+    feedback = check_batchnorm_backward(off_by_two)
+    assert not feedback.passed and "differs from the reference" in feedback.message
+
+    def unwritten(dout, X, gamma):
+        raise NotImplementedError
+
+    assert "not written yet" in check_batchnorm_backward(unwritten).message
