@@ -20,6 +20,17 @@ from ._checks import require_number
 ERROR_BANDS = ((1e-7, "excellent"), (1e-5, "good"), (1e-3, "suspicious"))
 
 
+def centred_difference(f, x: np.ndarray, index: tuple, eps: float) -> float:
+    """``(f() - f())/(2 eps)`` with ``x[index]`` at ``+eps`` then ``-eps``; ``x[index]`` is restored exactly."""
+    original = x[index]
+    x[index] = original + eps
+    f_plus = float(f())
+    x[index] = original - eps
+    f_minus = float(f())
+    x[index] = original
+    return (f_plus - f_minus) / (2 * eps)
+
+
 def numerical_gradient(f, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
     """Centred-difference gradient of the scalar function ``f()`` w.r.t. the array ``x``.
 
@@ -37,13 +48,7 @@ def numerical_gradient(f, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
     require_number("eps", eps, low=0, low_open=True)
     grad = np.zeros_like(x)
     for index in np.ndindex(x.shape):
-        original = x[index]
-        x[index] = original + eps
-        f_plus = float(f())
-        x[index] = original - eps
-        f_minus = float(f())
-        x[index] = original
-        grad[index] = (f_plus - f_minus) / (2 * eps)
+        grad[index] = centred_difference(f, x, index, eps)
     return grad
 
 
@@ -141,13 +146,7 @@ def spot_check(
     numeric, chosen = [], []
     for flat in flat_indices:
         index = np.unravel_index(flat, x.shape)
-        original = x[index]
-        x[index] = original + eps
-        f_plus = float(f())
-        x[index] = original - eps
-        f_minus = float(f())
-        x[index] = original
-        numeric.append((f_plus - f_minus) / (2 * eps))
+        numeric.append(centred_difference(f, x, index, eps))
         chosen.append(analytic[index])
     return compare(f"{name}[{len(chosen)} entries]", np.array(chosen), np.array(numeric), tol)
 

@@ -17,58 +17,48 @@ import numpy as np
 
 from ._checks import require_generator, require_positive_int
 
+#: The variance each scheme targets, as a function of the fans (n_in, n_out).
+VARIANCES = {
+    "he": lambda n_in, n_out: 2.0 / n_in,  # ReLU halves E[a^2]: keep Var(z) from layer to layer
+    "xavier": lambda n_in, n_out: 2.0 / (n_in + n_out),  # compromise of forward and backward
+    "lecun": lambda n_in, n_out: 1.0 / n_in,  # keep Var(z) for units near-linear at 0
+}
+
 
 def _normal(variance: float, n_in: int, n_out: int, rng) -> np.ndarray:
+    """N(0, variance): the standard deviation passed to numpy is sqrt(variance)."""
     return rng.normal(0.0, np.sqrt(variance), size=(n_in, n_out))
 
 
 def _uniform(variance: float, n_in: int, n_out: int, rng) -> np.ndarray:
-    limit = np.sqrt(3.0 * variance)  # Var(U[-a, a]) = a**2 / 3
+    """U(-a, a) with a = sqrt(3 variance), because Var(U[-a, a]) = a**2 / 3."""
+    limit = np.sqrt(3.0 * variance)
     return rng.uniform(-limit, limit, size=(n_in, n_out))
 
 
-def _checked(n_in, n_out, rng) -> tuple[int, int, np.random.Generator]:
-    return (
-        require_positive_int("n_in", n_in),
-        require_positive_int("n_out", n_out),
-        require_generator("rng", rng),
-    )
+SAMPLERS = {"normal": _normal, "uniform": _uniform}
 
 
-def he_normal(n_in: int, n_out: int, rng: np.random.Generator) -> np.ndarray:
-    """He normal: ``W ~ N(0, 2 / n_in)`` (variance), shape ``(n_in, n_out)``."""
-    n_in, n_out, rng = _checked(n_in, n_out, rng)
-    return _normal(2.0 / n_in, n_in, n_out, rng)
+def _initializer(scheme: str, distribution: str, formula: str):
+    """Build the public initialiser ``<scheme>_<distribution>(n_in, n_out, rng) -> W (n_in, n_out)``."""
+
+    def initialize(n_in: int, n_out: int, rng: np.random.Generator) -> np.ndarray:
+        n_in = require_positive_int("n_in", n_in)
+        n_out = require_positive_int("n_out", n_out)
+        rng = require_generator("rng", rng)
+        return SAMPLERS[distribution](VARIANCES[scheme](n_in, n_out), n_in, n_out, rng)
+
+    initialize.__name__ = initialize.__qualname__ = f"{scheme}_{distribution}"
+    initialize.__doc__ = f"{formula}; takes (n_in, n_out, rng), returns W of shape (n_in, n_out)."
+    return initialize
 
 
-def he_uniform(n_in: int, n_out: int, rng: np.random.Generator) -> np.ndarray:
-    """He uniform: ``W ~ U(-sqrt(6 / n_in), sqrt(6 / n_in))``, variance ``2 / n_in``."""
-    n_in, n_out, rng = _checked(n_in, n_out, rng)
-    return _uniform(2.0 / n_in, n_in, n_out, rng)
-
-
-def xavier_normal(n_in: int, n_out: int, rng: np.random.Generator) -> np.ndarray:
-    """Xavier/Glorot normal: ``W ~ N(0, 2 / (n_in + n_out))`` (variance)."""
-    n_in, n_out, rng = _checked(n_in, n_out, rng)
-    return _normal(2.0 / (n_in + n_out), n_in, n_out, rng)
-
-
-def xavier_uniform(n_in: int, n_out: int, rng: np.random.Generator) -> np.ndarray:
-    """Xavier/Glorot uniform: ``W ~ U(-a, a)``, ``a = sqrt(6 / (n_in + n_out))``."""
-    n_in, n_out, rng = _checked(n_in, n_out, rng)
-    return _uniform(2.0 / (n_in + n_out), n_in, n_out, rng)
-
-
-def lecun_normal(n_in: int, n_out: int, rng: np.random.Generator) -> np.ndarray:
-    """LeCun normal: ``W ~ N(0, 1 / n_in)`` (variance), shape ``(n_in, n_out)``."""
-    n_in, n_out, rng = _checked(n_in, n_out, rng)
-    return _normal(1.0 / n_in, n_in, n_out, rng)
-
-
-def lecun_uniform(n_in: int, n_out: int, rng: np.random.Generator) -> np.ndarray:
-    """LeCun uniform: ``W ~ U(-sqrt(3 / n_in), sqrt(3 / n_in))``, variance ``1 / n_in``."""
-    n_in, n_out, rng = _checked(n_in, n_out, rng)
-    return _uniform(1.0 / n_in, n_in, n_out, rng)
+he_normal = _initializer("he", "normal", "He normal: W ~ N(0, 2 / n_in), 2 / n_in being the variance")
+he_uniform = _initializer("he", "uniform", "He uniform: W ~ U(-a, a), a = sqrt(6 / n_in), variance 2 / n_in")
+xavier_normal = _initializer("xavier", "normal", "Xavier/Glorot normal: W ~ N(0, 2 / (n_in + n_out)) (variance)")
+xavier_uniform = _initializer("xavier", "uniform", "Xavier/Glorot uniform: W ~ U(-a, a), a = sqrt(6 / (n_in + n_out))")
+lecun_normal = _initializer("lecun", "normal", "LeCun normal: W ~ N(0, 1 / n_in), 1 / n_in being the variance")
+lecun_uniform = _initializer("lecun", "uniform", "LeCun uniform: W ~ U(-a, a), a = sqrt(3 / n_in), variance 1 / n_in")
 
 
 def zeros(n_in: int, n_out: int, rng: np.random.Generator | None = None) -> np.ndarray:
