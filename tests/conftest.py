@@ -1,4 +1,8 @@
-"""Shared test settings: the hypothesis profile used in CI and locally."""
+"""Shared test settings: the hypothesis profiles, ``ci`` loaded by default.
+
+``HYPOTHESIS_PROFILE=thorough pytest tests`` runs many more examples per property;
+``HYPOTHESIS_EXAMPLES=n`` sets the number of examples of the ``ci`` profile.
+"""
 
 import os
 
@@ -10,4 +14,5 @@ settings.register_profile(
     max_examples=int(os.environ.get("HYPOTHESIS_EXAMPLES", "30")),
     suppress_health_check=[HealthCheck.too_slow],
 )
-settings.load_profile("ci")
+settings.register_profile("thorough", parent=settings.get_profile("ci"), max_examples=500)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

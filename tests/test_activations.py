@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from helpers import check_backward
 from hypothesis import given
-from strategies import away_from_zero, seeds, shapes, upstream
+from strategies import away_from_zero, seeds, shapes, spread_upstream, upstream
 
 import bp_lib as bp
 
@@ -19,7 +19,10 @@ PAIRS = {
 def test_activation_backward_matches_numerical_gradient(name, shape, seed):
     rng = np.random.default_rng(seed)
     Z = away_from_zero(rng, shape)  # ReLU's kink at 0 is never within eps of an input
-    check_backward(*PAIRS[name], (Z,), upstream(rng, shape))
+    assert np.abs(Z).min() >= 0.1
+    # softmax annihilates a constant row of upstream gradient: keep the rows spread out
+    dout = spread_upstream(rng, shape) if name == "softmax" else upstream(rng, shape)
+    check_backward(*PAIRS[name], (Z,), dout)
 
 
 def test_relu_derivative_is_zero_at_zero():
@@ -86,3 +89,23 @@ def test_log_softmax_and_logsumexp_agree_with_the_definitions():
     Z = np.random.default_rng(9).normal(size=(3, 4))
     np.testing.assert_allclose(bp.logsumexp(Z), np.log(np.exp(Z).sum(axis=1)))
     np.testing.assert_allclose(bp.log_softmax(Z), np.log(bp.softmax(Z)))
+
+
+def test_relu_mask_comes_from_the_input_not_the_upstream_gradient():
+    Z = np.array([[-1.5, 0.5, 2.0, -0.2]])
+    dA = np.array([[3.0, -4.0, 5.0, 6.0]])  # signs unrelated to those of Z
+    _, cache = bp.relu_forward(Z)
+    np.testing.assert_array_equal(bp.relu_backward(dA, cache), [[0.0, -4.0, 5.0, 0.0]])
+
+
+def test_tanh_derivative_is_one_minus_the_output_squared():
+    Z = np.array([[-1.2, 0.3, 2.5]])
+    A, cache = bp.tanh_forward(Z)
+    np.testing.assert_allclose(bp.tanh_backward(np.ones_like(Z), cache), 1 / np.cosh(Z) ** 2, rtol=1e-12)
+
+
+def test_softmax_backward_kills_a_constant_upstream_gradient():
+    # softmax is invariant to adding c to every logit of a row, so J^T 1 = 0 row by row
+    rng = np.random.default_rng(10)
+    _, cache = bp.softmax_forward(rng.normal(size=(3, 5)))
+    np.testing.assert_allclose(bp.softmax_backward(np.full((3, 5), 2.5), cache), 0, atol=1e-15)

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from helpers import check_backward
 from hypothesis import given
-from strategies import features, seeds, shapes, upstream
+from strategies import away_from_zero, features, seeds, shapes, upstream
 
 import bp_lib as bp
 
@@ -11,7 +11,9 @@ import bp_lib as bp
 def test_dense_backward_matches_numerical_gradient(shape, n_out, seed):
     rng = np.random.default_rng(seed)
     m, n_in = shape
-    X, W, b = rng.normal(size=(m, n_in)), rng.normal(size=(n_in, n_out)), rng.normal(size=n_out)
+    # X and W away from 0: with one entry each, x ~ 0 would make dW = x * dZ ~0 and its
+    # relative error a comparison of the round-off of b * dZ
+    X, W, b = away_from_zero(rng, (m, n_in)), away_from_zero(rng, (n_in, n_out)), rng.normal(size=n_out)
     check_backward(bp.dense_forward, bp.dense_backward, (X, W, b), upstream(rng, (m, n_out)))
 
 
@@ -75,3 +77,45 @@ def test_dense_float32_stays_float32():
     out = layer.forward(X)
     dX = layer.backward(np.ones_like(out))
     assert out.dtype == dX.dtype == layer.grads["W"].dtype == layer.grads["b"].dtype == np.float32
+
+
+def test_dense_pair_keeps_float32():
+    rng = np.random.default_rng(5)
+    X, W, b = (a.astype(np.float32) for a in (rng.normal(size=(3, 5)), rng.normal(size=(5, 2)), rng.normal(size=2)))
+    Z, cache = bp.dense_forward(X, W, b)
+    grads = bp.dense_backward(rng.normal(size=(3, 2)).astype(np.float32), cache)
+    assert Z.dtype == np.float32
+    assert [g.dtype for g in grads] == [np.float32] * 3
+
+
+@pytest.mark.parametrize(
+    ("init", "initializer"),
+    [
+        ("he", bp.he_normal),
+        ("he_uniform", bp.he_uniform),
+        ("xavier", bp.xavier_uniform),
+        ("xavier_normal", bp.xavier_normal),
+        ("lecun", bp.lecun_normal),
+        ("lecun_uniform", bp.lecun_uniform),
+    ],
+)
+def test_dense_init_draws_exactly_what_the_initialiser_draws(init, initializer):
+    layer = bp.Dense(7, 3, init=init, rng=np.random.default_rng(6))
+    np.testing.assert_array_equal(layer.params["W"], initializer(7, 3, np.random.default_rng(6)))
+    assert layer.params["W"].dtype == np.float64
+
+
+def test_dense_module_gradients_match_numerical_ones():
+    rng = np.random.default_rng(7)
+    layer = bp.Dense(5, 2, rng=rng)
+    X, dZ = rng.normal(size=(3, 5)), rng.normal(size=(3, 2))
+    layer.forward(X)
+    dX = layer.backward(dZ)
+
+    def loss():
+        return float(np.sum(layer.forward(X) * dZ))
+
+    arrays = {"X": X, **layer.params}
+    analytic = {"X": dX, **{name: grad.copy() for name, grad in layer.grads.items()}}
+    for result in bp.check_gradients(loss, arrays, analytic, eps=1e-5):
+        assert result.error < 1e-7, result

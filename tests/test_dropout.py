@@ -54,3 +54,29 @@ def test_dropout_keeps_float32(p):
     X = np.ones((3, 4), dtype=np.float32)
     out, mask = bp.dropout_forward(X, p, np.random.default_rng(0))
     assert out.dtype == np.float32 and bp.dropout_backward(X, mask).dtype == np.float32
+
+
+def test_dropout_module_backward_reuses_the_mask_of_its_forward():
+    layer = bp.Dropout(0.5, rng=np.random.default_rng(19))
+    X = np.random.default_rng(20).normal(size=(6, 5))
+    out = layer.forward(X)
+    dout = np.random.default_rng(21).normal(size=(6, 5))
+    dX = layer.backward(dout)
+    kept = out != 0
+    assert 0 < kept.sum() < kept.size  # the mask is neither empty nor full
+    np.testing.assert_array_equal(dX[~kept], 0)
+    np.testing.assert_allclose(dX[kept], 2 * dout[kept])
+
+
+def test_same_generator_seed_same_mask_and_p_zero_keeps_everything():
+    X = np.random.default_rng(22).normal(size=(4, 3))
+    a, _ = bp.dropout_forward(X, 0.4, np.random.default_rng(5))
+    b, _ = bp.dropout_forward(X, 0.4, np.random.default_rng(5))
+    np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(bp.dropout_forward(X, 0.0, np.random.default_rng(5))[0], X)
+
+
+def test_dropout_module_keeps_float32():
+    layer = bp.Dropout(0.3, rng=np.random.default_rng(23))
+    X = np.ones((3, 4), dtype=np.float32)
+    assert layer.forward(X).dtype == np.float32 and layer.backward(X).dtype == np.float32

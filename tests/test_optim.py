@@ -77,3 +77,42 @@ def test_optimisers_update_a_model_in_place():
     bp.SGD(lr=0.1).step(net.params, net.grads)
     assert net.layers[0].params["W"] is W
     np.testing.assert_allclose(W, before - 0.1 * net.grads["0.W"])
+
+
+def test_one_sgd_momentum_step_from_rest_is_a_plain_step():
+    p = {"W": np.array([[1.0, -2.0, 0.5]])}
+    bp.SGD(lr=0.2, momentum=0.9).step(p, {"W": np.array([[0.5, 1.0, -3.0]])})
+    # v1 = 0.9 * 0 - 0.2 * g
+    np.testing.assert_allclose(p["W"], [[1.0 - 0.1, -2.0 - 0.2, 0.5 + 0.6]])
+
+
+def test_adam_keeps_its_moments_per_key():
+    opt = bp.Adam(lr=0.1)
+    p = {"a": np.zeros(2), "b": np.zeros(3)}
+    opt.step(p, {"a": np.array([1.0, -2.0]), "b": np.ones(3)})
+    assert set(opt.state) == {"a", "b"} and opt.t == 1
+    np.testing.assert_allclose(opt.state["a"]["m"], [0.1, -0.2])
+    np.testing.assert_allclose(opt.state["a"]["s"], [0.001, 0.004])
+    np.testing.assert_allclose(opt.state["b"]["m"], np.full(3, 0.1))
+
+
+def test_global_norm_of_a_dict_and_of_a_list():
+    grads = {"W": np.array([[1.0, 2.0], [2.0, 0.0]]), "b": np.array([4.0])}
+    assert bp.global_norm(grads) == pytest.approx(5.0)
+    assert bp.global_norm(list(grads.values())) == pytest.approx(5.0)
+    assert bp.global_norm({"W": np.zeros((2, 3))}) == 0.0
+
+
+def test_clip_grad_norm_on_a_model_clips_the_model_s_own_gradients():
+    rng = np.random.default_rng(1)
+    net = bp.Sequential(bp.Dense(3, 4, rng=rng), bp.Tanh(), bp.Dense(4, 2, rng=rng))
+    net.forward(rng.normal(size=(5, 3)))
+    net.backward(100 * rng.normal(size=(5, 2)))
+    before = {k: v.copy() for k, v in net.grads.items()}
+    norm = bp.clip_grad_norm(net.grads, max_norm=0.5)
+    assert norm == pytest.approx(bp.global_norm(before)) and norm > 0.5
+    assert bp.global_norm(net.grads) <= 0.5
+    factor = bp.global_norm(net.grads) / norm
+    assert factor == pytest.approx(0.5 / norm, rel=1e-5)
+    for name, grad in net.grads.items():  # every array scaled by the same factor: the direction is kept
+        np.testing.assert_allclose(grad, before[name] * factor, rtol=1e-12)

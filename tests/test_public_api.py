@@ -2,6 +2,7 @@
 
 import inspect
 
+import numpy as np
 import pytest
 
 import bp_lib as bp
@@ -27,12 +28,12 @@ SIGNATURES = {
 
 @pytest.mark.parametrize("name", FUNCTIONS)
 def test_public_function_exists(name):
-    assert callable(getattr(bp, name)), f"bp_lib.{name} is missing"
+    assert callable(getattr(bp, name, None)), f"bp_lib.{name} is missing"
 
 
 @pytest.mark.parametrize("name", CLASSES)
 def test_public_class_exists(name):
-    assert inspect.isclass(getattr(bp, name)), f"bp_lib.{name} is missing"
+    assert inspect.isclass(getattr(bp, name, None)), f"bp_lib.{name} is missing"
 
 
 @pytest.mark.parametrize("name", SIGNATURES)
@@ -52,3 +53,43 @@ def test_module_constructors():
 def test_everything_in_all_is_importable():
     for name in bp.__all__:
         assert hasattr(bp, name), name
+
+
+BACKWARDS = [name for name in FUNCTIONS if name.endswith("_backward")]
+MODULES = {
+    "Dense": (lambda: bp.Dense(3, 2, rng=np.random.default_rng(0)), {"W", "b"}),
+    "ReLU": (bp.ReLU, set()),
+    "Sigmoid": (bp.Sigmoid, set()),
+    "Tanh": (bp.Tanh, set()),
+    "Softmax": (bp.Softmax, set()),
+    "BatchNorm": (lambda: bp.BatchNorm(2), {"gamma", "beta"}),
+    "Dropout": (lambda: bp.Dropout(0.5, rng=np.random.default_rng(0)), set()),
+    "Sequential": (lambda: bp.Sequential(bp.Dense(3, 2, rng=np.random.default_rng(0)), bp.ReLU()), {"0.W", "0.b"}),
+}
+
+
+@pytest.mark.parametrize("name", BACKWARDS)
+def test_every_backward_takes_the_upstream_gradient_and_the_cache(name):
+    assert len(inspect.signature(getattr(bp, name)).parameters) == 2
+    assert name.replace("_backward", "_forward") in FUNCTIONS
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_modules_have_the_documented_interface(name):
+    make, keys = MODULES[name]
+    module = make()
+    assert isinstance(module, bp.Module)
+    assert isinstance(module.params, dict) and isinstance(module.grads, dict)
+    assert set(module.params) == set(module.grads) == keys
+    assert module.training and module.eval() is module and not module.training
+    assert module.train() is module and module.training
+
+
+def test_sequential_keeps_its_layers_in_a_list():
+    first, second = bp.Dense(3, 2, rng=np.random.default_rng(0)), bp.Tanh()
+    assert bp.Sequential(first, second).layers == [first, second]
+
+
+def test_optimisers_share_one_step_interface():
+    for optimizer in (bp.SGD(lr=0.1, momentum=0.9), bp.Adam(lr=0.01)):
+        assert list(inspect.signature(optimizer.step).parameters) == ["params", "grads"]

@@ -1,11 +1,14 @@
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from strategies import seeds
 
 import bp_lib as bp
 from bp_lib.data import spirals, xor
 
 
-def test_a_2_4_1_network_learns_xor():
+def test_a_2_4_1_network_learns_xor_on_logits_with_adam():
     rng = np.random.default_rng(0)
     X, y = xor()
     net = bp.Sequential(bp.Dense(2, 4, init="xavier", rng=rng), bp.Tanh(), bp.Dense(4, 1, init="xavier", rng=rng))
@@ -13,6 +16,19 @@ def test_a_2_4_1_network_learns_xor():
     probabilities = bp.sigmoid(net.forward(X))
     assert np.all((probabilities > 0.5) == (y == 1)), probabilities.ravel()
     assert len(history.train_loss) == 500 and history.train_loss[-1] < 0.05
+
+
+def test_a_2_4_1_network_learns_xor_with_a_sigmoid_output_and_sgd():
+    rng = np.random.default_rng(1)
+    X, y = xor()
+    net = bp.Sequential(
+        bp.Dense(2, 4, init="xavier", rng=rng), bp.Tanh(), bp.Dense(4, 1, init="xavier", rng=rng), bp.Sigmoid()
+    )
+    history = bp.fit(net, X, y, optimizer=bp.SGD(0.5, momentum=0.9), loss_fn=bp.binary_cross_entropy, epochs=300)
+    probabilities = net.forward(X)
+    assert np.all((probabilities > 0.5) == (y == 1)), probabilities.ravel()
+    assert len(history.train_loss) == 300
+    assert history.train_loss[-1] < 0.1 * history.train_loss[0]
 
 
 def test_fit_records_validation_loss_and_accuracy():
@@ -40,26 +56,69 @@ def test_train_step_stops_on_a_nan_loss_naming_the_step():
 
 
 def test_train_step_names_the_layer_and_parameter_of_a_non_finite_gradient():
-    class InfiniteGradient(bp.Module):
-        """A layer whose parameter gradient is infinite while its output and loss stay finite."""
-
-        def __init__(self):
-            super().__init__()
-            self.params = {"scale": np.ones(1)}
-            self.grads = {"scale": np.zeros(1)}
-
-        def forward(self, X):
-            self._cache = X
-            return X
-
-        def backward(self, dout):
-            self.grads["scale"] = np.array([np.inf])
-            return dout
-
-    net = bp.Sequential(bp.Dense(2, 1, rng=np.random.default_rng(4)), InfiniteGradient())
-    with pytest.raises(FloatingPointError, match=r"step 3: the gradient of parameter 'scale' of layer 1"):
-        bp.train_step(net, bp.mse_loss, bp.SGD(0.1), np.ones((2, 2)), np.zeros((2, 1)), step=3)
+    # Real layers, finite loss, infinite gradient: the first layer maps both rows to exactly 0
+    # (the two inputs cancel), so the huge weight of the second layer leaves the loss at 1,
+    # but it scales the error sent back to 2e300, and dW of layer 0 = X.T @ dZ overflows.
+    net = bp.Sequential(bp.Dense(2, 1, rng=np.random.default_rng(4)), bp.Dense(1, 1, rng=np.random.default_rng(5)))
+    net.params["0.W"][:] = 1.0
+    net.params["1.W"][:] = 1e300
+    X = np.array([[1e10, -1e10], [3e9, -3e9]])
+    assert bp.mse_loss(net.forward(X), np.ones((2, 1)))[0] == 1.0
+    before = {k: v.copy() for k, v in net.params.items()}
+    with (
+        np.errstate(over="ignore"),
+        pytest.raises(FloatingPointError, match=r"step 3: the gradient of parameter 'W' of layer 0 is not finite"),
+    ):
+        bp.train_step(net, bp.mse_loss, bp.SGD(0.1), X, np.ones((2, 1)), step=3)
+    for name, value in net.params.items():  # nothing was updated with the bad gradient
+        np.testing.assert_array_equal(value, before[name], err_msg=name)
 
 
 def test_accuracy():
     assert bp.accuracy(np.array([[0.1, 0.9], [0.8, 0.2], [0.3, 0.7]]), np.array([1, 0, 0])) == pytest.approx(2 / 3)
+
+
+@given(n=st.integers(1, 40), batch_size=st.integers(1, 12), seed=seeds)
+def test_minibatches_partition_the_indices_for_any_sizes(n, batch_size, seed):
+    batches = list(bp.train.minibatches(n, batch_size, np.random.default_rng(seed)))
+    assert len(batches) == -(-n // batch_size)
+    assert all(len(b) == batch_size for b in batches[:-1]) and 1 <= len(batches[-1]) <= batch_size
+    np.testing.assert_array_equal(np.sort(np.concatenate(batches)), np.arange(n))
+
+
+class _Recorder(bp.Module):
+    """An identity layer that records the rows it sees, to watch what ``fit`` feeds the model."""
+
+    def __init__(self):
+        super().__init__()
+        self.seen = []
+
+    def forward(self, X):
+        self.seen.append(X[:, 0].copy())
+        self._cache = X
+        return X
+
+    def backward(self, dout):
+        return dout
+
+
+def test_fit_shows_every_example_once_per_epoch_and_reshuffles():
+    rng = np.random.default_rng(6)
+    X = np.column_stack([np.arange(11.0), rng.normal(size=11)])  # column 0 identifies the row
+    y = rng.integers(0, 2, size=11)
+    recorder = _Recorder()
+    net = bp.Sequential(recorder, bp.Dense(2, 2, rng=rng))
+    history = bp.fit(net, X, y, optimizer=bp.SGD(0.01), epochs=3, batch_size=4, rng=rng)
+    assert len(history.train_loss) == 3 and len(recorder.seen) == 3 * 3
+    epochs = [np.concatenate(recorder.seen[i : i + 3]) for i in (0, 3, 6)]
+    for order in epochs:
+        np.testing.assert_array_equal(np.sort(order), np.arange(11.0))
+    assert not all(np.array_equal(epochs[0], order) for order in epochs[1:])
+
+
+def test_fit_full_batch_needs_no_generator_and_mini_batches_do():
+    X, y = xor()
+    net = bp.Sequential(bp.Dense(2, 1, rng=np.random.default_rng(7)))
+    assert len(bp.fit(net, X, y, optimizer=bp.SGD(0.1), loss_fn=bp.mse_loss, epochs=2).train_loss) == 2
+    with pytest.raises(TypeError, match="rng"):
+        bp.fit(net, X, y, optimizer=bp.SGD(0.1), loss_fn=bp.mse_loss, epochs=2, batch_size=2)
