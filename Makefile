@@ -12,7 +12,7 @@ NOTEBOOKS ?= $(wildcard chapters/*.ipynb)
 export PYTHONHASHSEED := 0
 
 .DEFAULT_GOAL := help
-.PHONY: help book test lint notebooks serve lab clean
+.PHONY: help book test lint notebooks serve lab bench clean
 
 help:  ## List the commands
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -33,8 +33,8 @@ test: $(READY) lint  ## Unit tests, every notebook under strict nbval, a -W book
 	$(BIN)/python -m pytest tests $(wildcard chapters) --nbval -n $(JOBS) --dist loadfile
 
 lint: $(READY)  ## Check the code with ruff
-	$(BIN)/ruff check bp_lib tests
-	$(BIN)/ruff format --check bp_lib tests
+	$(BIN)/ruff check bp_lib tests benchmarks
+	$(BIN)/ruff format --check bp_lib tests benchmarks
 
 notebooks: $(READY)  ## Re-run every chapter in place (or NOTEBOOKS=chapters/04_activations.ipynb)
 	$(BIN)/jupyter execute --inplace $(NOTEBOOKS)
@@ -45,6 +45,9 @@ serve: book  ## Serve the built book on http://127.0.0.1:$(PORT)
 lab: $(READY)  ## Open the chapters in JupyterLab, with bp_lib importable
 	test -x $(BIN)/jupyter-lab || $(BIN)/python -m pip install --quiet 'jupyterlab>=4,<5'
 	$(BIN)/jupyter-lab chapters
+
+bench: $(READY)  ## Time bp_lib against PyTorch and scikit-learn; table printed, JSON in _build/bench.json
+	$(BIN)/python -m benchmarks
 
 clean:  ## Remove the built book and caches (keeps .venv; rm -rf .venv to reset fully)
 	rm -rf _build .pytest_cache .hypothesis .ruff_cache

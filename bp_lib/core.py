@@ -3,7 +3,15 @@
 A module wraps a pure forward/backward pair: ``forward(X)`` calls the pair's
 forward and keeps its cache; ``backward(dout)`` calls the pair's backward and
 returns ``dX``. ``backward`` *overwrites* ``grads`` (it does not add to what an
-earlier call left there), so there is nothing to zero between steps.
+earlier call left there), so there is nothing to zero between steps. Modules with
+parameters write the new gradients into the same arrays (``grads["W"]`` is the same
+array object after every step), so copy one to keep it past the next ``backward``.
+
+``backward_params(dout)`` stores the same parameter gradients but need not compute
+dL/dX, the gradient with respect to the data, which training never uses; it returns
+``None``. By default it calls ``backward``; ``Dense`` skips its ``dX`` product and
+parameter-free layers do nothing. ``Sequential.backward_params`` runs ``backward``
+through every layer but the first, and ``backward_params`` on the first.
 """
 
 from __future__ import annotations
@@ -32,6 +40,10 @@ class Module:
     def backward(self, dout: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
         """Given dL/d(output), store the parameter gradients and return dL/dX."""
         raise NotImplementedError
+
+    def backward_params(self, dout: np.ndarray) -> None:
+        """Store the parameter gradients for dL/d(output) = ``dout``; dL/dX is not needed."""
+        self.backward(dout)
 
     def __call__(self, X: np.ndarray) -> np.ndarray:
         return self.forward(X)
@@ -72,6 +84,10 @@ class Elementwise(Module):
     def backward(self, dout: np.ndarray) -> np.ndarray:
         """Return ``backward_fn(dout, cache)``."""
         return type(self).backward_fn(dout, self._forward_cache())
+
+    def backward_params(self, dout: np.ndarray) -> None:
+        """No parameters, so nothing to store (the cache is still required)."""
+        self._forward_cache()
 
 
 class Sequential(Module):
@@ -118,6 +134,14 @@ class Sequential(Module):
             layer = self.layers[index]
             dout = _with_layer_context(index, layer, layer.backward, dout)
         return dout
+
+    def backward_params(self, dout: np.ndarray) -> None:
+        """As ``backward``, but the first layer skips dL/dX (``backward_params``); returns ``None``."""
+        for index in reversed(range(1, len(self.layers))):
+            layer = self.layers[index]
+            dout = _with_layer_context(index, layer, layer.backward, dout)
+        if self.layers:
+            _with_layer_context(0, self.layers[0], self.layers[0].backward_params, dout)
 
     def save(self, path):
         """Save the architecture and weights to ``path`` (.npz, no pickle); see :func:`bp_lib.load`."""

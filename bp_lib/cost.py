@@ -67,8 +67,8 @@ def parameter_bytes(model) -> int:
     return sum(p.nbytes for p in model.params.values())
 
 
-def median_time(fn, repeats: int = 7, warmup: int = 1) -> float:
-    """Median wall-clock seconds of ``fn()`` over ``repeats`` calls, after ``warmup`` calls."""
+def call_times(fn, repeats: int, warmup: int = 1) -> list[float]:
+    """Wall-clock seconds of each of ``repeats`` calls of ``fn()``, after ``warmup`` untimed calls."""
     repeats = require_positive_int("repeats", repeats)
     for _ in range(warmup):
         fn()
@@ -77,4 +77,9 @@ def median_time(fn, repeats: int = 7, warmup: int = 1) -> float:
         start = time.perf_counter()
         fn()
         times.append(time.perf_counter() - start)
-    return float(np.median(times))
+    return times
+
+
+def median_time(fn, repeats: int = 7, warmup: int = 1) -> float:
+    """Median wall-clock seconds of ``fn()`` over ``repeats`` calls, after ``warmup`` calls."""
+    return float(np.median(call_times(fn, repeats, warmup)))

@@ -4,6 +4,11 @@ Forward:   Z = X @ W + b
 Backward:  dX = dZ @ W.T,   dW = X.T @ dZ,   db = dZ.sum(axis=0)
 
 Shapes: X (m, n_in), W (n_in, n_out), b (n_out,), Z and dZ (m, n_out).
+
+``dense_forward`` / ``dense_backward`` are the formulas as the book writes them.
+``Dense`` computes the same numbers with less memory traffic: the bias is added in
+place (no temporary for ``X @ W``), the gradients are written into the arrays of
+``grads`` (``out=``), and ``backward_params(dZ)`` skips ``dX`` (for a first layer).
 ``Dense.backward`` overwrites ``grads["W"]`` and ``grads["b"]``.
 """
 
@@ -21,6 +26,13 @@ def dense_forward(X: np.ndarray, W: np.ndarray, b: np.ndarray):
 
     X: (m, n_in), W: (n_in, n_out), b: (n_out,) -> Z: (m, n_out).
     """
+    X, W, b = _checked_inputs(X, W, b)
+    Z = X @ W + b
+    return Z, (X, W)
+
+
+def _checked_inputs(X, W, b):
+    """``X``, ``W``, ``b`` as float arrays of shapes (m, n_in), (n_in, n_out), (n_out,), or ``ValueError``."""
     X = as_float_array("X", X)
     W = as_float_array("W", W)
     b = as_float_array("b", b)
@@ -29,8 +41,14 @@ def dense_forward(X: np.ndarray, W: np.ndarray, b: np.ndarray):
     if X.shape[1] != W.shape[0]:
         raise ValueError(f"X has {X.shape[1]} features (shape {X.shape}) but W expects {W.shape[0]} (shape {W.shape})")
     require_shape("b", b, (W.shape[1],))
-    Z = X @ W + b
-    return Z, (X, W)
+    return X, W, b
+
+
+def _checked_upstream(dZ, X, W):
+    """``dZ`` as a float array of shape (m, n_out), or ``ValueError``."""
+    dZ = as_float_array("dZ", dZ)
+    require_shape("dZ", dZ, (X.shape[0], W.shape[1]))
+    return dZ
 
 
 def dense_backward(dZ: np.ndarray, cache):
@@ -40,8 +58,7 @@ def dense_backward(dZ: np.ndarray, cache):
     db: (n_out,) = dZ summed over the batch.
     """
     X, W = cache
-    dZ = as_float_array("dZ", dZ)
-    require_shape("dZ", dZ, (X.shape[0], W.shape[1]))
+    dZ = _checked_upstream(dZ, X, W)
     dX = dZ @ W.T
     dW = X.T @ dZ
     db = dZ.sum(axis=0)
@@ -68,14 +85,31 @@ class Dense(Module):
         self.grads = {name: np.zeros_like(value) for name, value in self.params.items()}
 
     def forward(self, X: np.ndarray) -> np.ndarray:
-        """``X @ W + b`` for X of shape (m, n_in)."""
-        Z, self._cache = dense_forward(X, self.params["W"], self.params["b"])
+        """``X @ W + b`` for X of shape (m, n_in), as :func:`dense_forward` with the bias added in place."""
+        X, W, b = _checked_inputs(X, self.params["W"], self.params["b"])
+        Z = X @ W
+        Z += b
+        self._cache = (X, W)
         return Z
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
-        """Store ``grads["W"]``, ``grads["b"]`` (overwriting them); return dX."""
-        dX, self.grads["W"], self.grads["b"] = dense_backward(dout, self._forward_cache())
-        return dX
+        """Write ``X.T @ dZ`` and ``dZ.sum(axis=0)`` into ``grads["W"]``, ``grads["b"]``; return ``dX = dZ @ W.T``.
+
+        The same numbers as :func:`dense_backward`, without fresh arrays for the gradients.
+        """
+        dZ, W = self._store_gradients(dout)
+        return dZ @ W.T
+
+    def backward_params(self, dout: np.ndarray) -> None:
+        """Write ``grads["W"]`` and ``grads["b"]`` as ``backward`` does, skipping the product for dX."""
+        self._store_gradients(dout)
+
+    def _store_gradients(self, dout: np.ndarray):
+        X, W = self._forward_cache()
+        dZ = _checked_upstream(dout, X, W)
+        np.matmul(X.T, dZ, out=self.grads["W"])
+        np.sum(dZ, axis=0, out=self.grads["b"])
+        return dZ, W
 
     def __repr__(self) -> str:
         return f"Dense({self.n_in}, {self.n_out})"

@@ -76,8 +76,8 @@ def bce_with_logits(Z: np.ndarray, Y: np.ndarray):
     return float(loss), (sigmoid(Z) - Y) / Z.size
 
 
-def one_hot(y: np.ndarray, num_classes: int, dtype=np.float64) -> np.ndarray:
-    """Integer labels (m,) in ``[0, num_classes)`` -> one-hot matrix (m, num_classes)."""
+def _labels(y, num_classes: int) -> np.ndarray:
+    """``y`` checked as a 1-D integer array of labels in ``[0, num_classes)``."""
     y = np.asarray(y)
     if y.ndim != 1 or y.dtype.kind not in "iu":
         raise ValueError(f"y must be a 1-D integer array of labels, got {y.dtype} of shape {y.shape}")
@@ -86,20 +86,14 @@ def one_hot(y: np.ndarray, num_classes: int, dtype=np.float64) -> np.ndarray:
             f"labels must lie in [0, {num_classes - 1}] for {num_classes} classes, "
             f"got values from {y.min()} to {y.max()}"
         )
+    return y
+
+
+def one_hot(y: np.ndarray, num_classes: int, dtype=np.float64) -> np.ndarray:
+    """Integer labels (m,) in ``[0, num_classes)`` -> one-hot matrix (m, num_classes)."""
+    y = _labels(y, num_classes)
     Y = np.zeros((y.size, num_classes), dtype=dtype)
     Y[np.arange(y.size), y] = 1
-    return Y
-
-
-def _targets(Z: np.ndarray, y) -> np.ndarray:
-    """Labels ``y`` as a one-hot matrix shaped like the logits ``Z`` (m, K)."""
-    y = np.asarray(y)
-    if y.ndim == 1:
-        if y.shape[0] != Z.shape[0]:
-            raise ValueError(f"y has {y.shape[0]} labels but Z has {Z.shape[0]} rows (shape {Z.shape})")
-        return one_hot(y, Z.shape[1], dtype=Z.dtype)
-    Y = as_float_array("y", y).astype(Z.dtype, copy=False)
-    require_same_shape("y (one-hot)", Y, "Z", Z)
     return Y
 
 
@@ -108,10 +102,23 @@ def softmax_cross_entropy(Z: np.ndarray, y: np.ndarray):
 
     ``L = -(1/m) sum_i log softmax(Z)_{i, y_i}`` computed with log-sum-exp,
     ``dZ = (softmax(Z) - Y) / m``. Z: logits (m, K); y: int labels (m,) or one-hot (m, K).
+    With labels, ``Y`` is never built: its ones sit at ``[i, y_i]``, so ``-Y`` is one subtraction per row.
     """
     Z = as_float_array("Z", Z)
     require_ndim("Z", Z, 2, "logits (batch, classes)")
-    Y = _targets(Z, y)
     m = Z.shape[0]
-    loss = -np.sum(Y * log_softmax(Z)) / m
-    return float(loss), (softmax(Z) - Y) / m
+    log_S = log_softmax(Z)
+    y = np.asarray(y)
+    if y.ndim != 1:
+        Y = as_float_array("y", y).astype(Z.dtype, copy=False)
+        require_same_shape("y (one-hot)", Y, "Z", Z)
+        loss = -np.sum(Y * log_S) / m
+        return float(loss), (softmax(Z) - Y) / m
+    if y.shape[0] != m:
+        raise ValueError(f"y has {y.shape[0]} labels but Z has {m} rows (shape {Z.shape})")
+    rows, y = np.arange(m), _labels(y, Z.shape[1])
+    loss = -np.sum(log_S[rows, y]) / m
+    dZ = softmax(Z)
+    dZ[rows, y] -= 1
+    dZ /= m
+    return float(loss), dZ

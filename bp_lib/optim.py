@@ -1,8 +1,9 @@
 """Optimisers with one interface, ``step(params, grads)``, and gradient clipping.
 
 ``params`` and ``grads`` are dicts with the same keys (``model.params``,
-``model.grads``); parameters are updated in place. Each optimiser keeps its own
-state (velocities, moments) per key, so one optimiser serves one model.
+``model.grads``); parameters are updated in place and the gradients are left as they
+are. Each optimiser keeps its own state per key (velocities, moments; SGD also a
+work array, so that its step allocates nothing), so one optimiser serves one model.
 
     SGD with momentum   v <- mu v - lr g,         p <- p + v        (mu = 0: plain SGD)
     Adam                m <- b1 m + (1 - b1) g,   s <- b2 s + (1 - b2) g**2,
@@ -61,12 +62,14 @@ class SGD(Optimizer):
         self.momentum = require_number("momentum", momentum, low=0, high=1, high_open=True)
 
     def _update(self, p, g, state) -> None:
+        step = _scratch(state, p)
+        np.multiply(g, self.lr, out=step)  # lr * g
         if self.momentum == 0:
-            p -= self.lr * g
+            p -= step
             return
         v = state.setdefault("velocity", np.zeros_like(p))
         v *= self.momentum
-        v -= self.lr * g
+        v -= step
         p += v
 
     def __repr__(self) -> str:
@@ -99,6 +102,14 @@ class Adam(Optimizer):
 
     def __repr__(self) -> str:
         return f"Adam(lr={self.lr:g}, beta1={self.beta1:g}, beta2={self.beta2:g})"
+
+
+def _scratch(state: dict, p: np.ndarray) -> np.ndarray:
+    """A work array shaped like ``p``, kept in the optimiser's state so no step allocates one."""
+    work = state.get("scratch")
+    if work is None or work.shape != p.shape or work.dtype != p.dtype:
+        work = state["scratch"] = np.empty_like(p)
+    return work
 
 
 def global_norm(grads) -> float:

@@ -148,3 +148,41 @@ def test_float32_network_keeps_float32_everywhere():
 def test_repr_lists_the_layers():
     text = repr(_network(np.random.default_rng(5)))
     assert "(0) Dense(4, 6)" in text and "(3) BatchNorm(5" in text and "(5) Dropout(p=0.3)" in text
+
+
+def test_backward_params_gives_the_gradients_of_backward_without_the_input_gradient():
+    def network():
+        rng = np.random.default_rng(8)
+        return bp.Sequential(bp.Dense(5, 4, rng=rng), bp.Tanh(), bp.BatchNorm(4), bp.Dense(4, 3, rng=rng))
+
+    rng = np.random.default_rng(9)
+    X, dout = rng.normal(size=(6, 5)), rng.normal(size=(6, 3))
+    full, skipping = network(), network()
+    full.forward(X)
+    skipping.forward(X)
+    assert full.backward(dout).shape == X.shape
+    assert skipping.backward_params(dout) is None
+    for name, g in full.grads.items():
+        np.testing.assert_array_equal(skipping.grads[name], g, err_msg=name)
+
+
+def test_backward_params_of_a_parameter_free_first_layer_still_needs_a_forward_pass():
+    with pytest.raises(RuntimeError, match="before forward"):
+        bp.Sequential(bp.ReLU(), bp.Dense(3, 2, rng=np.random.default_rng(0))).backward_params(np.ones((1, 2)))
+
+
+def test_a_module_with_only_backward_gets_backward_params_for_free():
+    class Scale(bp.Module):
+        def forward(self, X):
+            self._cache = X
+            return 2 * X
+
+        def backward(self, dout):
+            self.calls = getattr(self, "calls", 0) + 1
+            return 2 * dout
+
+    first = Scale()
+    net = bp.Sequential(first, bp.Dense(3, 2, rng=np.random.default_rng(0)))
+    net.forward(np.ones((4, 3)))
+    net.backward_params(np.ones((4, 2)))
+    assert first.calls == 1

@@ -119,3 +119,49 @@ def test_dense_module_gradients_match_numerical_ones():
     analytic = {"X": dX, **{name: grad.copy() for name, grad in layer.grads.items()}}
     for result in bp.check_gradients(loss, arrays, analytic, eps=1e-5):
         assert result.error < 1e-7, result
+
+
+@given(shape=shapes(), n_out=features, seed=seeds)
+def test_dense_module_computes_exactly_what_its_pair_computes(shape, n_out, seed):
+    rng = np.random.default_rng(seed)
+    m, n_in = shape
+    layer = bp.Dense(n_in, n_out, rng=rng)
+    layer.params["b"][:] = rng.normal(size=n_out)
+    X, dZ = rng.normal(size=(m, n_in)), upstream(rng, (m, n_out))
+    Z, cache = bp.dense_forward(X, layer.params["W"], layer.params["b"])
+    dX, dW, db = bp.dense_backward(dZ, cache)
+    np.testing.assert_allclose(layer.forward(X), Z, rtol=1e-13, atol=1e-13)
+    np.testing.assert_allclose(layer.backward(dZ), dX, rtol=1e-13, atol=1e-13)
+    np.testing.assert_allclose(layer.grads["W"], dW, rtol=1e-13, atol=1e-13)
+    np.testing.assert_allclose(layer.grads["b"], db, rtol=1e-13, atol=1e-13)
+
+
+def test_dense_module_writes_gradients_into_the_same_arrays():
+    rng = np.random.default_rng(3)
+    layer = bp.Dense(5, 3, rng=rng)
+    arrays = {name: g for name, g in layer.grads.items()}
+    for _ in range(2):
+        layer.forward(rng.normal(size=(4, 5)))
+        layer.backward(rng.normal(size=(4, 3)))
+    assert all(layer.grads[name] is arrays[name] for name in arrays)
+    assert np.abs(arrays["W"]).sum() > 0
+
+
+def test_dense_backward_params_stores_the_same_gradients_and_skips_dx():
+    rng = np.random.default_rng(4)
+    full, skipping = bp.Dense(5, 3, rng=np.random.default_rng(0)), bp.Dense(5, 3, rng=np.random.default_rng(0))
+    X, dZ = rng.normal(size=(4, 5)), rng.normal(size=(4, 3))
+    full.forward(X)
+    skipping.forward(X)
+    full.backward(dZ)
+    assert skipping.backward_params(dZ) is None
+    for name in ("W", "b"):
+        np.testing.assert_array_equal(skipping.grads[name], full.grads[name])
+
+
+def test_dense_module_keeps_float32_in_float32():
+    rng = np.random.default_rng(5)
+    layer = bp.Dense(5, 3, rng=rng, dtype=np.float32)
+    Z = layer.forward(rng.normal(size=(4, 5)).astype(np.float32))
+    dX = layer.backward(rng.normal(size=(4, 3)).astype(np.float32))
+    assert Z.dtype == dX.dtype == layer.grads["W"].dtype == layer.grads["b"].dtype == np.float32

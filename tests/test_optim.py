@@ -116,3 +116,32 @@ def test_clip_grad_norm_on_a_model_clips_the_model_s_own_gradients():
     assert factor == pytest.approx(0.5 / norm, rel=1e-5)
     for name, grad in net.grads.items():  # every array scaled by the same factor: the direction is kept
         np.testing.assert_allclose(grad, before[name] * factor, rtol=1e-12)
+
+
+@pytest.mark.parametrize("make", [lambda: bp.SGD(0.1), lambda: bp.SGD(0.1, momentum=0.9)])
+def test_an_sgd_step_leaves_the_gradients_alone_and_reuses_its_work_array(make):
+    rng = np.random.default_rng(12)
+    p, g = {"W": rng.normal(size=(3, 5))}, {"W": rng.normal(size=(3, 5))}
+    saved = g["W"].copy()
+    opt = make()
+    opt.step(p, g)
+    work = opt.state["W"]["scratch"]
+    opt.step(p, g)
+    np.testing.assert_array_equal(g["W"], saved)
+    assert opt.state["W"]["scratch"] is work
+
+
+def test_adam_over_many_steps_matches_the_textbook_update_in_float32():
+    lr, b1, b2, eps = 0.01, 0.9, 0.999, 1e-8
+    rng = np.random.default_rng(13)
+    p = {"w": rng.normal(size=(4, 3)).astype(np.float32)}
+    expected, m, s = p["w"].astype(np.float64), np.zeros((4, 3)), np.zeros((4, 3))
+    opt = bp.Adam(lr=lr, beta1=b1, beta2=b2, eps=eps)
+    for t in range(1, 51):
+        g = rng.normal(size=(4, 3)).astype(np.float32)
+        opt.step(p, {"w": g})
+        m = b1 * m + (1 - b1) * g
+        s = b2 * s + (1 - b2) * g.astype(np.float64) ** 2
+        expected = expected - lr * (m / (1 - b1**t)) / (np.sqrt(s / (1 - b2**t)) + eps)
+    assert p["w"].dtype == np.float32
+    np.testing.assert_allclose(p["w"], expected, rtol=1e-5, atol=1e-6)

@@ -122,3 +122,15 @@ def test_fit_full_batch_needs_no_generator_and_mini_batches_do():
     assert len(bp.fit(net, X, y, optimizer=bp.SGD(0.1), loss_fn=bp.mse_loss, epochs=2).train_loss) == 2
     with pytest.raises(TypeError, match="rng"):
         bp.fit(net, X, y, optimizer=bp.SGD(0.1), loss_fn=bp.mse_loss, epochs=2, batch_size=2)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_the_finiteness_check_confirms_an_overflowing_norm_before_reporting(dtype):
+    from bp_lib.train import _first_non_finite
+
+    huge = np.finfo(dtype).max / 4  # finite, but its square overflows
+    grads = {"0.W": np.full((3, 5), huge, dtype=dtype), "0.b": np.ones(5, dtype=dtype)}
+    assert _first_non_finite(grads) is None
+    for bad in (np.nan, np.inf, -np.inf):
+        grads["0.b"][2] = bad
+        assert _first_non_finite(grads) == "0.b"

@@ -1,0 +1,138 @@
+"""The benchmark's figures (ratios of medians measured in one run), their targets, and the printed table."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from benchmarks.cases import TUTORIAL
+
+
+def spread(times) -> float:
+    """Interquartile range over the median: how much one step's time varies."""
+    q25, q50, q75 = np.percentile(times, [25, 50, 75])
+    return float((q75 - q25) / q50)
+
+
+def step_target(case: dict) -> float | None:
+    """The issue's target for bp_lib's step time over PyTorch's (None where it sets none)."""
+    if tuple(case["sizes"]) == TUTORIAL:
+        return 1 / 3  # at least 3x faster
+    if case["dtype"] == "float32":
+        return 0.9 if case["batch"] <= 256 else 1.1
+    return 1.1 if case["batch"] >= 256 else None
+
+
+def summarise_step(entry: dict) -> dict:
+    """Medians, spreads and ratios of one training-step case."""
+    times, case = entry["times"], entry["case"]
+    median = {name: float(np.median(t)) if t else None for name, t in times.items()}
+    ratio = median["bp_lib"] / median["torch"] if median["torch"] else None
+    target = step_target(case)
+    matmul_fraction = median["matmul"] / median["bp_lib"]
+    return {
+        "name": entry["name"],
+        "steps_timed": {name: len(t) for name, t in times.items()},
+        "median_seconds": median,
+        "spread": {name: spread(t) for name, t in times.items() if t},
+        "bp_lib_over_torch": ratio,
+        "target": target,
+        "met": None if ratio is None or target is None else ratio <= target,
+        "matmul_fraction": matmul_fraction,
+        "matmul_target": 0.9 if case["batch"] >= 256 else None,
+        "backward_over_forward": median["backward"] / median["forward"],
+    }
+
+
+def time_to_accuracy(run: dict, target: float) -> float | None:
+    """Training seconds until the test accuracy first reaches ``target`` (None if it never does)."""
+    elapsed = np.cumsum(run["epoch_seconds"])
+    reached = np.flatnonzero(np.asarray(run["test_accuracy"]) >= target)
+    return float(elapsed[reached[0]]) if reached.size else None
+
+
+def summarise_digits(runs: dict) -> dict:
+    """Time of each library to the test accuracy both reach (the lower of their best accuracies)."""
+    best = {side: min(max(r["test_accuracy"]) for r in side_runs) for side, side_runs in runs.items()}
+    target = min(best.values())
+    seconds = {
+        side: float(np.median([time_to_accuracy(r, target) for r in side_runs])) for side, side_runs in runs.items()
+    }
+    return {
+        "target_accuracy": target,
+        "best_accuracy": best,
+        "final_accuracy": {side: float(np.median([r["test_accuracy"][-1] for r in rs])) for side, rs in runs.items()},
+        "seconds_to_target": seconds,
+        "total_seconds": {side: float(np.median([sum(r["epoch_seconds"]) for r in rs])) for side, rs in runs.items()},
+        "bp_lib_over_sklearn": seconds["bp_lib"] / seconds["sklearn"],
+    }
+
+
+def summarise(results: dict) -> dict:
+    """Every figure of the report from the raw results."""
+    return {
+        "steps": [summarise_step(entry) for entry in results["steps"]],
+        "memory": [{**m, "over_reference": m["peak"] / m["reference"], "target": 1.5} for m in results["memory"]],
+        "digits": summarise_digits(results["digits"]),
+    }
+
+
+def _ratio(value, target, lower_is_better=True) -> str:
+    if value is None:
+        return f"{'n/a':>7} {'':>8} {'':4}"
+    if target is None:
+        return f"{value:7.2f} {'':>8} {'':4}"
+    met = value <= target if lower_is_better else value >= target
+    sign = "<=" if lower_is_better else ">="
+    return f"{value:7.2f} {sign}{target:6.2f} {'yes' if met else 'NO':4}"
+
+
+def table(results: dict, summary: dict) -> str:
+    """The report as plain text: the machine, then one table per kind of figure."""
+    m, libraries = results["machine"], results["libraries"]
+    blas = ", ".join(f"{b['internal_api']} {b['version']} ({b['num_threads']} threads)" for b in m["blas"])
+    torch = libraries["torch"]
+    lines = [
+        f"machine: {m['cpu']}, {m['cores']} cores, {m['os']}",
+        f"python {m['python']}, numpy {m['numpy']} with {blas}, bp_lib {m['bp_lib']}, "
+        f"scikit-learn {libraries['sklearn']['sklearn']}, "
+        + (f"torch {torch['torch']} ({torch['threads']} threads)" if torch else "torch not installed (skipped)"),
+        "",
+        "Training step (forward, loss, backward, SGD update): medians over all timed steps, spread = IQR / median",
+        f"{'case':<30}{'bp_lib ms':>10}{'spread':>7}{'torch ms':>10}{'spread':>7}   "
+        f"{'bp/torch':>7} {'target':>8} {'met':4}  {'matmul/step':>11} {'target':>8} {'met':4}  {'bwd/fwd':>7}",
+    ]
+    for s in summary["steps"]:
+        med, spr = s["median_seconds"], s["spread"]
+        torch_cols = f"{med['torch'] * 1e3:10.3f}{spr['torch']:7.0%}" if med["torch"] else f"{'-':>10}{'':7}"
+        lines.append(
+            f"{s['name']:<30}{med['bp_lib'] * 1e3:10.3f}{spr['bp_lib']:7.0%}{torch_cols}   "
+            f"{_ratio(s['bp_lib_over_torch'], s['target'])}  "
+            f"{_ratio(s['matmul_fraction'], s['matmul_target'], lower_is_better=False):>24}  "
+            f"{s['backward_over_forward']:7.2f}"
+        )
+    lines += [
+        "  matmul/step: the step's own matrix products run alone (same shapes, dtype, BLAS) over the step's time;",
+        "  bwd/fwd: backward pass (as in training: no dL/dX of the data) over forward pass;",
+        "  their FLOP ratio is 1.40 for 784-512-512-10.",
+        "",
+        "Memory of one step (tracemalloc: bytes the step allocates at its peak) over parameters + cached activations",
+        f"{'case':<30}{'peak MiB':>10}{'params MiB':>11}{'cached MiB':>11}   {'ratio':>7} {'target':>8} {'met':4}",
+    ]
+    for s in summary["memory"]:
+        lines.append(
+            f"{s['name']:<30}{s['peak'] / 2**20:10.2f}{s['parameters'] / 2**20:11.2f}{s['cached'] / 2**20:11.2f}   "
+            f"{_ratio(s['over_reference'], s['target'])}"
+        )
+    d = summary["digits"]
+    lines += [
+        "",
+        f"Digits end to end (chapter 13's 64-128-10 network, Adam 1e-3, batch 32, "
+        f"{results['config']['digits_epochs']} epochs; median of {results['config']['digits_repeats']} runs each)",
+        f"{'':<30}{'bp_lib':>10}{'sklearn':>10}",
+        f"{'final test accuracy':<30}{d['final_accuracy']['bp_lib']:10.3f}{d['final_accuracy']['sklearn']:10.3f}",
+        f"{'all epochs (s)':<30}{d['total_seconds']['bp_lib']:10.2f}{d['total_seconds']['sklearn']:10.2f}",
+        f"{'to accuracy ' + format(d['target_accuracy'], '.3f') + ' (s)':<30}"
+        f"{d['seconds_to_target']['bp_lib']:10.2f}{d['seconds_to_target']['sklearn']:10.2f}"
+        f"   bp/sklearn {_ratio(d['bp_lib_over_sklearn'], 1.0)}",
+    ]
+    return "\n".join(lines)
