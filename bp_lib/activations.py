@@ -38,11 +38,22 @@ def logsumexp(Z: np.ndarray, axis: int = -1, keepdims: bool = False) -> np.ndarr
     return out if keepdims else np.squeeze(out, axis=axis)
 
 
+def softmax_parts(Z: np.ndarray):
+    """``(shifted, E, total)``: ``Z - max``, its ``exp`` and their sum over the last axis (kept as a column).
+
+    ``softmax(Z) = E / total`` and ``log softmax(Z) = shifted - log(total)``; the largest entry
+    of each row of ``shifted`` is 0, so ``E`` never overflows and ``total`` lies in ``[1, K]``.
+    """
+    Z = as_float_array("Z", Z)
+    shifted = Z - np.max(Z, axis=-1, keepdims=True)
+    E = np.exp(shifted)
+    return shifted, E, np.sum(E, axis=-1, keepdims=True)
+
+
 def softmax(Z: np.ndarray) -> np.ndarray:
     """Softmax over the last axis, max-subtracted: ``exp(Z - max) / sum(exp(Z - max))``."""
-    Z = as_float_array("Z", Z)
-    E = np.exp(Z - np.max(Z, axis=-1, keepdims=True))
-    return E / np.sum(E, axis=-1, keepdims=True)
+    _, E, total = softmax_parts(Z)
+    return E / total
 
 
 def log_softmax(Z: np.ndarray) -> np.ndarray:

@@ -108,7 +108,7 @@ class Dense(Module):
         X, W = self._forward_cache()
         dZ = _checked_upstream(dout, X, W)
         np.matmul(X.T, dZ, out=self.grads["W"])
-        np.sum(dZ, axis=0, out=self.grads["b"])
+        dZ.sum(axis=0, out=self.grads["b"])
         return dZ, W
 
     def __repr__(self) -> str:

@@ -109,3 +109,13 @@ def test_softmax_backward_kills_a_constant_upstream_gradient():
     rng = np.random.default_rng(10)
     _, cache = bp.softmax_forward(rng.normal(size=(3, 5)))
     np.testing.assert_allclose(bp.softmax_backward(np.full((3, 5), 2.5), cache), 0, atol=1e-15)
+
+
+def test_softmax_parts_give_softmax_and_log_softmax():
+    rng = np.random.default_rng(21)
+    Z = rng.normal(size=(4, 6)) * 30  # large logits: exp(Z) itself would overflow for some rows
+    Z[0] += 800
+    shifted, E, total = bp.activations.softmax_parts(Z)
+    assert shifted.max(axis=-1).tolist() == [0.0] * 4 and np.all((1 <= total) & (total <= 6))
+    np.testing.assert_array_equal(E / total, bp.softmax(Z))
+    np.testing.assert_allclose(shifted - np.log(total), bp.log_softmax(Z), rtol=1e-13, atol=1e-12)
