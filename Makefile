@@ -33,8 +33,8 @@ test: $(READY) lint  ## Unit tests, every notebook under strict nbval, a -W book
 	$(BIN)/python -m pytest tests $(wildcard chapters) --nbval -n $(JOBS) --dist loadfile
 
 lint: $(READY)  ## Check the code with ruff
-	$(BIN)/ruff check bp_lib tests benchmarks
-	$(BIN)/ruff format --check bp_lib tests benchmarks
+	$(BIN)/ruff check bp_lib tests benchmarks _ext
+	$(BIN)/ruff format --check bp_lib tests benchmarks _ext
 
 notebooks: $(READY)  ## Re-run every chapter in place (or NOTEBOOKS=chapters/04_activations.ipynb)
 	$(BIN)/jupyter execute --inplace $(NOTEBOOKS)

@@ -4,6 +4,7 @@ The build runs as a test so that `make test` is one pytest run ending on pytest'
 own summary line.
 """
 
+import dataclasses
 import json
 import re
 import subprocess
@@ -94,6 +95,7 @@ def test_browser_renders_every_page(book_build):
     from browser_check import check_site
 
     report = check_site(ROOT / "_build" / "html", ROOT / "_build" / "screenshots")
+    (ROOT / "_build" / "browser_report.json").write_text(json.dumps(dataclasses.asdict(report), indent=1))
     assert report.pages, "no page was checked"
     assert not report.problems, "\n".join(report.problems)
     assert report.search_hits > 0, "the search page found nothing for 'gradient'"
