@@ -63,13 +63,21 @@ class NumpySide:
             "threads": blas[0]["num_threads"] if blas else 1,
         }
 
+    @staticmethod
+    def _build(case: StepCase):
+        """A fresh seeded network for ``case``, its batch, and the generator they came from."""
+        from bp_lib import bench
+
+        rng, dtype = np.random.default_rng(0), np.dtype(case.dtype)
+        model = bench.mlp(case.sizes, rng, dtype=dtype)
+        X, y = bench.classification_batch(case.batch, case.sizes[0], case.sizes[-1], rng, dtype)
+        return model, X, y, rng
+
     def _prepare(self, case: StepCase):
         from bp_lib import bench
 
         if case not in self.prepared:
-            rng = np.random.default_rng(0)
-            model = bench.mlp(case.sizes, rng, dtype=np.dtype(case.dtype))
-            X, y = bench.classification_batch(case.batch, case.sizes[0], case.sizes[-1], rng, np.dtype(case.dtype))
+            model, X, y, rng = self._build(case)
             self.prepared[case] = (model, X, y, bench.sgd_step(model, X, y), bench.matmul_step(model, X, rng))
         return self.prepared[case]
 
@@ -89,9 +97,7 @@ class NumpySide:
     def memory(self, case: StepCase) -> dict:
         from bp_lib import bench
 
-        rng = np.random.default_rng(0)
-        model = bench.mlp(case.sizes, rng, dtype=np.dtype(case.dtype))
-        X, y = bench.classification_batch(case.batch, case.sizes[0], case.sizes[-1], rng, np.dtype(case.dtype))
+        model, X, y, _ = self._build(case)  # a network of its own: tracemalloc sees a step from scratch
         return bench.step_peak_memory(model, bench.sgd_step(model, X, y))
 
     def digits(self, epochs: int) -> dict:

@@ -4,7 +4,8 @@ The network is ``Dense -> ReLU -> ... -> Dense`` with softmax cross-entropy and 
 and one step is :func:`bp_lib.train_step`: forward, loss, backward (without dL/dX of the
 data), update. Beside the step, this module times what bounds it from below: the step's
 own matrix products run alone, with the same shapes, dtype and BLAS. It also measures the
-forward and backward passes separately and the memory a step allocates.
+forward and backward passes separately and the memory a step allocates; the timer is
+:func:`bp_lib.cost.call_times`.
 
 Times are measurements, never asserted; the benchmark (``benchmarks/``) runs these
 functions in a process of their own, alternating with the process of the other library.
@@ -20,7 +21,7 @@ import numpy as np
 from ._checks import require_positive_int
 from .activations import ReLU
 from .core import Sequential
-from .cost import cached_bytes, call_times, parameter_bytes
+from .cost import cached_bytes, parameter_bytes
 from .dense import Dense
 from .dropout import Dropout
 from .losses import softmax_cross_entropy
@@ -87,11 +88,6 @@ def matmul_step(model: Sequential, X: np.ndarray, rng: np.random.Generator):
             np.matmul(left, right, out=out)
 
     return step
-
-
-def step_times(step, steps: int, warmup: int = 3) -> list[float]:
-    """Wall-clock seconds of each of ``steps`` calls of ``step()``, after ``warmup`` untimed calls."""
-    return call_times(step, steps, warmup)
 
 
 def pass_times(model: Sequential, X: np.ndarray, y: np.ndarray, steps: int, warmup: int = 3):

@@ -105,6 +105,7 @@ class Dense(Module):
         self._store_gradients(dout)
 
     def _store_gradients(self, dout: np.ndarray):
+        """``grads["W"] = X.T @ dZ`` and ``grads["b"] = dZ.sum(axis=0)``, in place; returns ``(dZ, W)``."""
         X, W = self._forward_cache()
         dZ = _checked_upstream(dout, X, W)
         np.matmul(X.T, dZ, out=self.grads["W"])

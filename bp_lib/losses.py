@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._checks import as_float_array, require_ndim, require_same_shape
-from .activations import log_softmax, sigmoid, softmax, softmax_parts
+from .activations import sigmoid, softmax_parts
 
 
 def _pair(name: str, prediction, target_name: str, target):
@@ -102,24 +102,24 @@ def softmax_cross_entropy(Z: np.ndarray, y: np.ndarray):
 
     ``L = -(1/m) sum_i log softmax(Z)_{i, y_i}`` computed with log-sum-exp,
     ``dZ = (softmax(Z) - Y) / m``. Z: logits (m, K); y: int labels (m,) or one-hot (m, K).
-    With labels, ``Y`` is never built: its ones sit at ``[i, y_i]``, so ``-Y`` is one subtraction
-    per row, and the softmax and its logarithm share one exponential (:func:`softmax_parts`).
+    The softmax and its logarithm share one exponential (:func:`softmax_parts`); with labels,
+    ``Y`` is never built: its ones sit at ``[i, y_i]``, so ``- Y`` is one subtraction per row.
     """
     Z = as_float_array("Z", Z)
     require_ndim("Z", Z, 2, "logits (batch, classes)")
     m = Z.shape[0]
+    shifted, E, total = softmax_parts(Z)
+    S = E / total  # softmax(Z)
     y = np.asarray(y)
     if y.ndim != 1:
         Y = as_float_array("y", y).astype(Z.dtype, copy=False)
         require_same_shape("y (one-hot)", Y, "Z", Z)
-        loss = -np.sum(Y * log_softmax(Z)) / m
-        return float(loss), (softmax(Z) - Y) / m
+        loss = -np.sum(Y * (shifted - np.log(total))) / m  # log softmax(Z) = shifted - log(total)
+        return float(loss), (S - Y) / m
     if y.shape[0] != m:
         raise ValueError(f"y has {y.shape[0]} labels but Z has {m} rows (shape {Z.shape})")
     rows, y = np.arange(m), _labels(y, Z.shape[1])
-    shifted, E, total = softmax_parts(Z)
-    log_S_label = shifted[rows, y] - np.log(total[:, 0])  # log softmax(Z)[i, y_i]
-    dZ = E / total  # softmax(Z)
-    dZ[rows, y] -= 1
-    dZ /= m
-    return float(-np.sum(log_S_label) / m), dZ
+    loss = -np.sum(shifted[rows, y] - np.log(total[:, 0])) / m  # log softmax(Z)[i, y_i]
+    S[rows, y] -= 1  # S - Y
+    S /= m
+    return float(loss), S

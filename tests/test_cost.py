@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 import bp_lib as bp
-from bp_lib.cost import Flops, cached_bytes, dense_flops, median_time, network_flops, parameter_bytes
+from bp_lib.cost import Flops, cached_bytes, call_times, dense_flops, median_time, network_flops, parameter_bytes
 
 
 def test_dense_flops_backward_is_twice_the_products():
@@ -34,3 +34,9 @@ def test_median_time_calls_the_function_and_returns_seconds():
     calls = []
     assert median_time(lambda: calls.append(1), repeats=3, warmup=2) >= 0
     assert len(calls) == 5
+
+
+def test_call_times_returns_one_time_per_timed_call():
+    calls = []
+    times = call_times(lambda: calls.append(1), repeats=4, warmup=2)
+    assert len(calls) == 6 and len(times) == 4 and min(times) >= 0
