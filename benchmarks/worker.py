@@ -21,7 +21,7 @@ import time
 import numpy as np
 
 from benchmarks.cases import StepCase
-from bp_lib.cost import call_times
+from bp_lib.book.cost import call_times
 
 WARMUP = 3
 MAX_STEPS = 5000
@@ -66,7 +66,7 @@ class NumpySide:
     @staticmethod
     def _build(case: StepCase):
         """A fresh seeded network for ``case``, its batch, and the generator they came from."""
-        from bp_lib import bench
+        from bp_lib.book import bench
 
         rng, dtype = np.random.default_rng(0), np.dtype(case.dtype)
         model = bench.mlp(case.sizes, rng, dtype=dtype)
@@ -74,7 +74,7 @@ class NumpySide:
         return model, X, y, rng
 
     def _prepare(self, case: StepCase):
-        from bp_lib import bench
+        from bp_lib.book import bench
 
         if case not in self.prepared:
             model, X, y, rng = self._build(case)
@@ -88,21 +88,21 @@ class NumpySide:
         return {"times": timed(self._prepare(case)[4], seconds, min_steps)}
 
     def passes(self, case: StepCase, seconds: float, min_steps: int) -> dict:
-        from bp_lib import bench
+        from bp_lib.book import bench
 
         model, X, y, step, _ = self._prepare(case)
         forward, backward = bench.pass_times(model, X, y, steps=steps_for(step, seconds, min_steps), warmup=WARMUP)
         return {"forward": forward, "backward": backward}
 
     def memory(self, case: StepCase) -> dict:
-        from bp_lib import bench
+        from bp_lib.book import bench
 
         model, X, y, _ = self._build(case)  # a network of its own: tracemalloc sees a step from scratch
         return bench.step_peak_memory(model, bench.sgd_step(model, X, y))
 
     def digits(self, epochs: int) -> dict:
         import bp_lib as bp
-        from bp_lib.bench import digit_classifier
+        from bp_lib.book.bench import digit_classifier
         from bp_lib.data import load_digits_split
 
         data = load_digits_split(test_fraction=0.25, seed=0)

@@ -3,6 +3,19 @@
 Row-batch convention: X (m, n_in), W (n_in, n_out), b (n_out,), Z = X @ W + b.
 Every operation is a pure ``*_forward`` / ``*_backward`` pair with a thin module
 class over it; losses return ``(loss, grad)``; see each module's docstring.
+
+The package has three rooms:
+
+- ``bp_lib`` (the top level): the library a reader can use after the book. The
+  pairs and modules, losses, optimisers, initialisers, gradient checking, the
+  training loop, save/load, the scalar engine and the data sets. Everything of
+  the public API is importable from here.
+- ``bp_lib.book``: code that exists for the book's pages. Plot styling and
+  figures, the graph drawing of chapter 1, the depth probe and layer tracing, the
+  gallery's deliberately wrong implementations, cost counts and benchmark helpers.
+- ``bp_lib.exercises``: the checkers that give a reader feedback on an exercise.
+
+The library never imports from the other two rooms (``tests/test_layout.py``).
 """
 
 from .activations import (

@@ -143,12 +143,6 @@ class Sequential(Module):
         if self.layers:
             _with_layer_context(0, self.layers[0], self.layers[0].backward_params, dout)
 
-    def save(self, path):
-        """Save the architecture and weights to ``path`` (.npz, no pickle); see :func:`bp_lib.load`."""
-        from .serialize import save
-
-        return save(self, path)
-
     def train(self) -> Sequential:
         """Switch every layer to training mode."""
         super().train()

@@ -19,7 +19,7 @@ def _trained_network(rng):
 
 def test_round_trip_gives_identical_predictions(tmp_path):
     net, X = _trained_network(np.random.default_rng(0))
-    path = net.save(tmp_path / "model.npz")
+    path = bp.save(net, tmp_path / "model.npz")
     loaded = bp.load(path).eval()
     assert [type(layer) for layer in loaded.layers] == [type(layer) for layer in net.layers]
     np.testing.assert_array_equal(loaded.forward(X), net.forward(X))
@@ -28,7 +28,7 @@ def test_round_trip_gives_identical_predictions(tmp_path):
 
 def test_load_weights_into_the_same_architecture(tmp_path):
     net, X = _trained_network(np.random.default_rng(1))
-    net.save(tmp_path / "model.npz")
+    bp.save(net, tmp_path / "model.npz")
     fresh, _ = _trained_network(np.random.default_rng(2))
     bp.load_weights(fresh, tmp_path / "model.npz")
     np.testing.assert_array_equal(fresh.forward(X), net.forward(X))
@@ -36,7 +36,7 @@ def test_load_weights_into_the_same_architecture(tmp_path):
 
 def test_mismatched_architecture_names_the_layer(tmp_path):
     net, _ = _trained_network(np.random.default_rng(3))
-    net.save(tmp_path / "model.npz")
+    bp.save(net, tmp_path / "model.npz")
     other = bp.Sequential(bp.Dense(3, 4), bp.BatchNorm(4), bp.Tanh(), bp.Dropout(0.25), bp.Dense(4, 2))
     with pytest.raises(ValueError, match="layer 0 was saved as .*'n_out': 5"):
         bp.load_weights(other, tmp_path / "model.npz")
@@ -46,7 +46,7 @@ def test_mismatched_architecture_names_the_layer(tmp_path):
 
 def test_truncated_and_foreign_files_give_clear_errors(tmp_path):
     net, _ = _trained_network(np.random.default_rng(4))
-    good = net.save(tmp_path / "model.npz")
+    good = bp.save(net, tmp_path / "model.npz")
     truncated = tmp_path / "truncated.npz"
     truncated.write_bytes(good.read_bytes()[:200])
     with pytest.raises(ValueError, match="not a readable bp_lib model file"):
@@ -61,5 +61,5 @@ def test_truncated_and_foreign_files_give_clear_errors(tmp_path):
 
 def test_saved_file_needs_no_pickle(tmp_path):
     net, _ = _trained_network(np.random.default_rng(5))
-    with np.load(net.save(tmp_path / "model.npz"), allow_pickle=False) as data:
+    with np.load(bp.save(net, tmp_path / "model.npz"), allow_pickle=False) as data:
         assert all(data[key].dtype != object for key in data.files)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..batchnorm import batchnorm_forward
-from ..bugs import batchnorm_backward_double_division
+from ..book.bugs import batchnorm_backward_double_division
 from ..gradcheck import numerical_gradient
 from .feedback import Case, Feedback, diagnose
 

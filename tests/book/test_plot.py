@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from bp_lib.plot import PALETTE, STYLE_PATH, plot_decision_boundary, use_book_style  # noqa: E402
+from bp_lib.book.plot import PALETTE, STYLE_PATH, plot_decision_boundary, use_book_style  # noqa: E402
 
 
 def test_book_style_is_applied():
@@ -37,7 +37,7 @@ def test_decision_boundary_draws_regions_points_and_labels():
 
 
 def test_draw_network_draws_every_unit_and_edge():
-    from bp_lib.plot import draw_network
+    from bp_lib.book.plot import draw_network
 
     fig, ax = plt.subplots()
     draw_network(ax, [4, 5, 3, 2], labels=["in", "h1", "h2", "out"])
@@ -48,7 +48,7 @@ def test_draw_network_draws_every_unit_and_edge():
 
 
 def test_draw_shape_equation_sizes_blocks_by_shape():
-    from bp_lib.plot import draw_shape_equation
+    from bp_lib.book.plot import draw_shape_equation
 
     fig, ax = plt.subplots()
     end = draw_shape_equation(ax, [("Z", (5, 7)), "=", ("W", (5, 4)), "@", ("A", (4, 7))], unit=0.5, gap=0.3)
@@ -62,7 +62,7 @@ def test_draw_shape_equation_sizes_blocks_by_shape():
 def test_draw_shape_equation_takes_a_colour_per_name():
     from matplotlib.colors import to_rgb
 
-    from bp_lib.plot import draw_shape_equation
+    from bp_lib.book.plot import draw_shape_equation
 
     fig, ax = plt.subplots()
     draw_shape_equation(ax, [("A", (2, 3)), "@", ("W", (3, 4))], colours={"W": "#000000"})

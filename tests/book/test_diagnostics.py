@@ -1,7 +1,7 @@
 import numpy as np
 
 import bp_lib as bp
-from bp_lib.diagnostics import trace
+from bp_lib.book.diagnostics import trace
 
 
 def test_trace_records_every_output_and_the_gradient_reaching_it():
@@ -18,7 +18,7 @@ def test_trace_records_every_output_and_the_gradient_reaching_it():
 
 
 def test_difference_errors_have_the_taylor_orders_and_a_round_off_floor():
-    from bp_lib.diagnostics import difference_errors
+    from bp_lib.book.diagnostics import difference_errors
 
     f, df = np.exp, np.exp
     steps = np.array([1e-2, 1e-3])
@@ -37,7 +37,7 @@ def test_difference_errors_have_the_taylor_orders_and_a_round_off_floor():
 def test_difference_errors_rejects_a_bad_kind_and_a_zero_derivative():
     import pytest
 
-    from bp_lib.diagnostics import difference_errors
+    from bp_lib.book.diagnostics import difference_errors
 
     with pytest.raises(ValueError, match="kind"):
         difference_errors(np.exp, np.exp, 0.0, [1e-3], kind="backward")

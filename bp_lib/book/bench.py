@@ -5,7 +5,7 @@ and one step is :func:`bp_lib.train_step`: forward, loss, backward (without dL/d
 data), update. Beside the step, this module times what bounds it from below: the step's
 own matrix products run alone, with the same shapes, dtype and BLAS. It also measures the
 forward and backward passes separately and the memory a step allocates; the timer is
-:func:`bp_lib.cost.call_times`.
+:func:`bp_lib.book.cost.call_times`.
 
 Times are measurements, never asserted; the benchmark (``benchmarks/``) runs these
 functions in a process of their own, alternating with the process of the other library.
@@ -18,15 +18,15 @@ import tracemalloc
 
 import numpy as np
 
-from ._checks import require_positive_int
-from .activations import ReLU
-from .core import Sequential
+from .._checks import require_positive_int
+from ..activations import ReLU
+from ..core import Sequential
+from ..dense import Dense
+from ..dropout import Dropout
+from ..losses import softmax_cross_entropy
+from ..optim import SGD
+from ..train import train_step
 from .cost import cached_bytes, parameter_bytes
-from .dense import Dense
-from .dropout import Dropout
-from .losses import softmax_cross_entropy
-from .optim import SGD
-from .train import train_step
 
 
 def mlp(sizes, rng: np.random.Generator, dtype=np.float64) -> Sequential:

@@ -4,7 +4,7 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 
-from bp_lib.graph_plot import draw_graph, node_depths  # noqa: E402
+from bp_lib.book.graph_plot import draw_graph, node_depths  # noqa: E402
 from bp_lib.scalar import Value  # noqa: E402
 
 

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import require_positive_int
-from .core import Sequential
-from .dense import Dense
+from .._checks import require_positive_int
+from ..core import Sequential
+from ..dense import Dense
 
 
 @dataclass(frozen=True)

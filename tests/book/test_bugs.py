@@ -1,7 +1,7 @@
 import numpy as np
 
 import bp_lib as bp
-from bp_lib.bugs import mse_reporting_bce_gradient
+from bp_lib.book.bugs import mse_reporting_bce_gradient
 
 
 def test_the_mismatched_loss_reports_mse_but_returns_the_bce_gradient():
@@ -23,7 +23,7 @@ def test_through_the_sigmoid_it_is_a_minus_y():
 
 
 def test_checker_perturbing_gradients_flags_a_correct_backward_pass():
-    from bp_lib.bugs import gradient_check_perturbing_gradients
+    from bp_lib.book.bugs import gradient_check_perturbing_gradients
 
     rng = np.random.default_rng(1)
     net = bp.Sequential(bp.Dense(3, 2, rng=rng))
@@ -36,7 +36,7 @@ def test_checker_perturbing_gradients_flags_a_correct_backward_pass():
 
 
 def test_checker_of_raw_output_passes_whatever_the_loss_gradient():
-    from bp_lib.bugs import gradient_check_of_raw_output
+    from bp_lib.book.bugs import gradient_check_of_raw_output
 
     rng = np.random.default_rng(2)
     net = bp.Sequential(bp.Dense(3, 4, rng=rng), bp.Tanh(), bp.Dense(4, 2, rng=rng))
@@ -45,7 +45,7 @@ def test_checker_of_raw_output_passes_whatever_the_loss_gradient():
 
 
 def test_batchnorm_double_division_is_caught_by_a_gradient_check():
-    from bp_lib.bugs import batchnorm_backward_double_division
+    from bp_lib.book.bugs import batchnorm_backward_double_division
 
     rng = np.random.default_rng(3)
     X, gamma, beta = rng.normal(size=(6, 4)) * 3 + 1, rng.normal(size=4), rng.normal(size=4)

@@ -1,10 +1,10 @@
-"""bp_lib.bench: what it builds and counts is checked; the times it measures are never judged."""
+"""bp_lib.book.bench: what it builds and counts is checked; the times it measures are never judged."""
 
 import numpy as np
 import pytest
 
 import bp_lib as bp
-from bp_lib import bench
+from bp_lib.book import bench
 
 
 def test_mlp_alternates_dense_and_relu_in_the_requested_dtype():

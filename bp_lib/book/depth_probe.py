@@ -23,10 +23,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import require_number, require_positive_int
-from .activations import ReLU
-from .core import Sequential
-from .dense import Dense
+from .._checks import require_number, require_positive_int
+from ..activations import ReLU
+from ..core import Sequential
+from ..dense import Dense
 from .diagnostics import trace
 
 

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 import bp_lib as bp
-from bp_lib import depth_probe as dp
+from bp_lib.book import depth_probe as dp
 
 
 def _batch(seed, m=256, n=64):

@@ -8,8 +8,8 @@ feeds. No graphviz is needed.
 
 from __future__ import annotations
 
+from ..scalar import Value
 from .plot import PALETTE
-from .scalar import Value
 
 
 def node_depths(root: Value) -> dict[int, int]:

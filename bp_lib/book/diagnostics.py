@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .core import Sequential
+from ..core import Sequential
 
 
 @dataclass

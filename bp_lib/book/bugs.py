@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .losses import binary_cross_entropy, mse_loss
+from ..losses import binary_cross_entropy, mse_loss
 
 
 def mse_reporting_bce_gradient(A: np.ndarray, Y: np.ndarray):
@@ -33,7 +33,7 @@ def gradient_check_perturbing_gradients(loss_fn, params: dict, grads: dict, eps:
     zero and every relative error is 1: it reports a mismatch for a correct backward pass
     and for a wrong one alike, and so can tell nothing apart. Returns name -> relative error.
     """
-    from .gradcheck import numerical_gradient, relative_error
+    from ..gradcheck import numerical_gradient, relative_error
 
     return {name: relative_error(grads[name], numerical_gradient(loss_fn, grads[name], eps)) for name in params}
 
@@ -46,7 +46,7 @@ def gradient_check_of_raw_output(model, X: np.ndarray, eps: float = 1e-6) -> dic
     wrong loss gradient (a missing 1/m, a wrong sign, MSE's value with BCE's gradient)
     passes unseen; and upstream ones hide transposes and sums. Returns name -> relative error.
     """
-    from .gradcheck import numerical_gradient, relative_error
+    from ..gradcheck import numerical_gradient, relative_error
 
     out = model.forward(X)
     model.backward(np.ones_like(out))

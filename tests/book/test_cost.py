@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 import bp_lib as bp
-from bp_lib.cost import Flops, cached_bytes, call_times, dense_flops, median_time, network_flops, parameter_bytes
+from bp_lib.book.cost import Flops, cached_bytes, call_times, dense_flops, median_time, network_flops, parameter_bytes
 
 
 def test_dense_flops_backward_is_twice_the_products():
