@@ -15,6 +15,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
+COLUMN = 88  # characters of code that fit the text column of the HTML book
 ABSOLUTE_PATH = re.compile(r"(/home/|/root/|/work/|/tmp/|/Users/|[A-Z]:\\\\)")
 
 
@@ -62,6 +63,21 @@ def test_notebook_outputs_are_clean(path):
             if output["output_type"] == "stream":
                 assert output["name"] != "stderr", f"{where}: stored stderr output (a warning?)"
             assert not ABSOLUTE_PATH.search(_text_of(output)), f"{where}: an absolute path in the output"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_what_the_reader_sees_fits_the_column(path):
+    """Code and printed text wider than the column are clipped in the HTML (and the PDF)."""
+    too_wide = []
+    for index, cell in enumerate(_code_cells(path)):
+        shown = ["".join(cell["source"])] + [_text_of(o) for o in cell["outputs"] if o["output_type"] != "error"]
+        for kind, text in zip(["code", *["output"] * (len(shown) - 1)], shown):
+            too_wide += [
+                f"code cell {index + 1}, {kind}: {len(line)} characters: {line[:60]}..."
+                for line in text.splitlines()
+                if len(line) > COLUMN
+            ]
+    assert not too_wide, f"{path.name}: lines wider than {COLUMN} characters:\n" + "\n".join(too_wide)
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
