@@ -36,13 +36,31 @@ from .activations import (
     tanh_backward,
     tanh_forward,
 )
-from .batchnorm import BatchNorm, batchnorm_backward, batchnorm_backward_graph, batchnorm_forward
+from .batchnorm import (
+    BatchNorm,
+    batchnorm_backward,
+    batchnorm_backward_graph,
+    batchnorm_forward,
+)
 from .core import Module, Sequential
 from .dense import Dense, dense_backward, dense_forward
 from .dropout import Dropout, dropout_backward, dropout_forward
 from .gradcheck import check_gradients, compare, numerical_gradient, relative_error
-from .init import he_normal, he_uniform, lecun_normal, lecun_uniform, xavier_normal, xavier_uniform
-from .losses import bce_with_logits, binary_cross_entropy, mse_loss, one_hot, softmax_cross_entropy
+from .init import (
+    he_normal,
+    he_uniform,
+    lecun_normal,
+    lecun_uniform,
+    xavier_normal,
+    xavier_uniform,
+)
+from .losses import (
+    bce_with_logits,
+    binary_cross_entropy,
+    mse_loss,
+    one_hot,
+    softmax_cross_entropy,
+)
 from .optim import SGD, Adam, clip_grad_norm, global_norm
 from .serialize import load, load_weights, save
 from .train import History, accuracy, fit, train_step

@@ -26,7 +26,10 @@ def as_float_array(name: str, value) -> np.ndarray:
 
 
 def require_ndim(name: str, array: np.ndarray, ndim: int, meaning: str) -> None:
-    """Raise ``ValueError`` unless ``array`` has ``ndim`` dimensions (``meaning`` names them)."""
+    """Raise ``ValueError`` unless ``array`` has ``ndim`` dimensions.
+
+    ``meaning`` names the dimensions in the message.
+    """
     if array.ndim != ndim:
         raise ValueError(f"{name} must be {ndim}-D {meaning}, got shape {array.shape}")
 
@@ -37,15 +40,23 @@ def require_shape(name: str, array: np.ndarray, expected: tuple) -> None:
         raise ValueError(f"{name} has shape {array.shape}, expected {tuple(expected)}")
 
 
-def require_same_shape(name: str, array: np.ndarray, other_name: str, other: np.ndarray) -> None:
-    """Raise ``ValueError`` unless two arrays have the same shape (no silent broadcasting)."""
+def require_same_shape(
+    name: str, array: np.ndarray, other_name: str, other: np.ndarray
+) -> None:
+    """Raise ``ValueError`` unless two arrays have the same shape.
+
+    No silent broadcasting.
+    """
     if array.shape != other.shape:
         raise ValueError(
-            f"{name} has shape {array.shape} but {other_name} has shape {other.shape}; they must match exactly"
+            f"{name} has shape {array.shape} but {other_name} has shape {other.shape}; "
+            "they must match exactly"
         )
 
 
-def require_number(name: str, value, *, low=None, high=None, low_open=False, high_open=False):
+def require_number(
+    name: str, value, *, low=None, high=None, low_open=False, high_open=False
+):
     """Return ``value`` as a float after checking it is a real number within the bounds.
 
     ``low``/``high`` are inclusive unless ``low_open``/``high_open`` is set.
@@ -58,7 +69,9 @@ def require_number(name: str, value, *, low=None, high=None, low_open=False, hig
     if not np.isfinite(value) or too_low or too_high:
         left = "(" if low_open else "["
         right = ")" if high_open else "]"
-        interval = f"{left}{'-inf' if low is None else low}, {'inf' if high is None else high}{right}"
+        lower = "-inf" if low is None else low
+        upper = "inf" if high is None else high
+        interval = f"{left}{lower}, {upper}{right}"
         raise ValueError(f"{name} must be in {interval}, got {value!r}")
     return value
 
@@ -74,6 +87,7 @@ def require_generator(name: str, rng) -> np.random.Generator:
     """Return ``rng`` after checking it is a ``numpy.random.Generator``."""
     if not isinstance(rng, np.random.Generator):
         raise TypeError(
-            f"{name} must be a numpy.random.Generator (e.g. np.random.default_rng(0)), got {type(rng).__name__}"
+            f"{name} must be a numpy.random.Generator "
+            f"(e.g. np.random.default_rng(0)), got {type(rng).__name__}"
         )
     return rng

@@ -4,11 +4,12 @@ Each ``*_forward(Z)`` returns ``(A, cache)``; each ``*_backward(dA, cache)``
 returns ``dZ`` of the shape of ``Z``. Element-wise derivatives:
 
     ReLU      A = max(Z, 0)            dZ = dA * [Z > 0]        (0 at Z = 0)
-    sigmoid   A = 1 / (1 + exp(-Z))    dZ = dA * A * (1 - A)    (sigma'(z) = sigma(z)(1 - sigma(z)))
+    sigmoid   A = 1 / (1 + exp(-Z))    dZ = dA * A * (1 - A)
     tanh      A = tanh(Z)              dZ = dA * (1 - A**2)
 
-Note that sigma'(z) is written in terms of the *output* A = sigma(Z): applying
-``s * (1 - s)`` to Z itself, or ``sigma(A)`` to A, are classic bugs.
+The sigmoid line uses sigma'(z) = sigma(z)(1 - sigma(z)). Note that sigma'(z) is
+written in terms of the *output* A = sigma(Z): applying ``s * (1 - s)`` to Z
+itself, or ``sigma(A)`` to A, are classic bugs.
 
 Softmax over the last axis, ``S_i = exp(Z_i) / sum_j exp(Z_j)``, couples the
 entries of a row; its Jacobian is ``diag(S) - S S^T`` and the backward pass is
@@ -31,7 +32,7 @@ def sigmoid(Z: np.ndarray) -> np.ndarray:
 
 
 def logsumexp(Z: np.ndarray, axis: int = -1, keepdims: bool = False) -> np.ndarray:
-    """``log(sum(exp(Z)))`` along ``axis``, shifted by the maximum so it never overflows."""
+    """``log(sum(exp(Z)))`` along ``axis``, shifted by the max so it never overflows."""
     Z = as_float_array("Z", Z)
     shift = np.max(Z, axis=axis, keepdims=True)
     out = shift + np.log(np.sum(np.exp(Z - shift), axis=axis, keepdims=True))
@@ -39,10 +40,11 @@ def logsumexp(Z: np.ndarray, axis: int = -1, keepdims: bool = False) -> np.ndarr
 
 
 def softmax_parts(Z: np.ndarray):
-    """``(shifted, E, total)``: ``Z - max``, its ``exp`` and their sum over the last axis (kept as a column).
+    """``(shifted, E, total)``: ``Z - max``, its ``exp`` and their sum.
 
-    ``softmax(Z) = E / total`` and ``log softmax(Z) = shifted - log(total)``; the largest entry
-    of each row of ``shifted`` is 0, so ``E`` never overflows and ``total`` lies in ``[1, K]``.
+    All over the last axis, the sum kept as a column. ``softmax(Z) = E / total`` and
+    ``log softmax(Z) = shifted - log(total)``; the largest entry of each row of
+    ``shifted`` is 0, so ``E`` never overflows and ``total`` lies in ``[1, K]``.
     """
     Z = as_float_array("Z", Z)
     shifted = Z - np.max(Z, axis=-1, keepdims=True)
@@ -51,7 +53,10 @@ def softmax_parts(Z: np.ndarray):
 
 
 def softmax(Z: np.ndarray) -> np.ndarray:
-    """Softmax over the last axis, max-subtracted: ``exp(Z - max) / sum(exp(Z - max))``."""
+    """Softmax over the last axis, max-subtracted.
+
+    ``exp(Z - max) / sum(exp(Z - max))``, the max taken over the last axis.
+    """
     _, E, total = softmax_parts(Z)
     return E / total
 
@@ -75,7 +80,7 @@ def relu_forward(Z: np.ndarray):
 
 
 def relu_backward(dA: np.ndarray, cache) -> np.ndarray:
-    """``dZ = dA * [Z > 0]``: the mask comes from Z (the derivative at 0 is taken as 0)."""
+    """``dZ = dA * [Z > 0]``: the mask comes from Z (derivative at 0 taken as 0)."""
     Z = cache
     return _checked_upstream(dA, Z) * (Z > 0)
 
@@ -111,35 +116,38 @@ def softmax_forward(Z: np.ndarray):
 
 
 def softmax_backward(dS: np.ndarray, cache) -> np.ndarray:
-    """Jacobian-vector product ``dZ = S * (dS - sum(dS * S, last axis))``, shape of Z."""
+    """Jacobian-vector product ``dZ = S * (dS - sum(dS * S, last axis))``.
+
+    Returns an array of the shape of Z.
+    """
     S = cache
     dS = _checked_upstream(dS, S)
     return S * (dS - np.sum(dS * S, axis=-1, keepdims=True))
 
 
 class ReLU(Elementwise):
-    """Module over :func:`relu_forward` / :func:`relu_backward` (no parameters)."""
+    """Parameter-free module over :func:`relu_forward` / :func:`relu_backward`."""
 
     forward_fn = staticmethod(relu_forward)
     backward_fn = staticmethod(relu_backward)
 
 
 class Sigmoid(Elementwise):
-    """Module over :func:`sigmoid_forward` / :func:`sigmoid_backward` (no parameters)."""
+    """Parameter-free module over :func:`sigmoid_forward` / :func:`sigmoid_backward`."""
 
     forward_fn = staticmethod(sigmoid_forward)
     backward_fn = staticmethod(sigmoid_backward)
 
 
 class Tanh(Elementwise):
-    """Module over :func:`tanh_forward` / :func:`tanh_backward` (no parameters)."""
+    """Parameter-free module over :func:`tanh_forward` / :func:`tanh_backward`."""
 
     forward_fn = staticmethod(tanh_forward)
     backward_fn = staticmethod(tanh_backward)
 
 
 class Softmax(Elementwise):
-    """Module over :func:`softmax_forward` / :func:`softmax_backward` (no parameters).
+    """Parameter-free module over :func:`softmax_forward` / :func:`softmax_backward`.
 
     To train a classifier, prefer leaving the logits raw and using
     :func:`bp_lib.softmax_cross_entropy`, which is stable and gives ``(S - Y) / m``.

@@ -2,13 +2,18 @@
 
 Training forward, per feature j over a batch of m rows:
 
-    mu = mean(X, 0)    var = mean((X - mu)**2, 0)  (biased)    x_hat = (X - mu) / sqrt(var + eps)
+    mu = mean(X, 0)
+    var = mean((X - mu)**2, 0)    (biased)
+    x_hat = (X - mu) / sqrt(var + eps)
     out = gamma * x_hat + beta
 
 Backward (the compact form; the chapter derives it on the graph):
 
-    dbeta = sum(dout, 0)        dgamma = sum(dout * x_hat, 0)        dx_hat = dout * gamma
-    dX = (1 / (m sqrt(var + eps))) * (m dx_hat - sum(dx_hat, 0) - x_hat * sum(dx_hat * x_hat, 0))
+    dbeta = sum(dout, 0)
+    dgamma = sum(dout * x_hat, 0)
+    dx_hat = dout * gamma
+    dX = (1 / (m sqrt(var + eps)))
+         * (m dx_hat - sum(dx_hat, 0) - x_hat * sum(dx_hat * x_hat, 0))
 
 Shapes: X, out, dout, dX (m, n); gamma, beta, mu, var (n,).
 In evaluation mode the module uses running averages instead of batch statistics;
@@ -19,7 +24,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_float_array, require_ndim, require_number, require_positive_int, require_shape
+from ._checks import (
+    as_float_array,
+    require_ndim,
+    require_number,
+    require_positive_int,
+    require_shape,
+)
 from .core import Module
 
 
@@ -29,8 +40,10 @@ def _check_features(X: np.ndarray, gamma: np.ndarray, beta: np.ndarray) -> None:
     require_shape("beta", beta, (X.shape[1],))
 
 
-def batchnorm_forward(X: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float = 1e-5):
-    """Training-mode batch norm with batch mean and biased batch variance; ``(out, cache)``.
+def batchnorm_forward(
+    X: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float = 1e-5
+):
+    """Training-mode batch norm: batch mean and biased batch variance; ``(out, cache)``.
 
     X: (m, n) with m >= 2, gamma and beta: (n,) -> out: (m, n).
     """
@@ -40,8 +53,9 @@ def batchnorm_forward(X: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: f
     _check_features(X, gamma, beta)
     if X.shape[0] < 2:
         raise ValueError(
-            f"batch norm in training mode needs a batch of at least 2 rows, got X of shape "
-            f"{X.shape}: the variance of one row is 0 (use eval mode for single examples)"
+            "batch norm in training mode needs a batch of at least 2 rows, "
+            f"got X of shape {X.shape}: the variance of one row is 0 "
+            "(use eval mode for single examples)"
         )
     eps = require_number("eps", eps, low=0, low_open=True)
     mu = X.mean(axis=0)
@@ -66,16 +80,19 @@ def batchnorm_backward(dout: np.ndarray, cache):
     dbeta = dout.sum(axis=0)
     dgamma = np.sum(dout * x_hat, axis=0)
     dx_hat = dout * gamma
-    dX = (inv_std / m) * (m * dx_hat - dx_hat.sum(axis=0) - x_hat * np.sum(dx_hat * x_hat, axis=0))
+    dX = (inv_std / m) * (
+        m * dx_hat - dx_hat.sum(axis=0) - x_hat * np.sum(dx_hat * x_hat, axis=0)
+    )
     return dX, dgamma, dbeta
 
 
 def batchnorm_backward_graph(dout: np.ndarray, cache):
     """The same gradients as :func:`batchnorm_backward`, node by node on the graph.
 
-    Forward graph: mu = mean(X), xmu = X - mu, var = mean(xmu**2), std = sqrt(var + eps),
-    inv = 1 / std, x_hat = xmu * inv, out = gamma * x_hat + beta. Each line below is the
-    backward step of one node, in reverse order; returns ``(dX, dgamma, dbeta)``.
+    Forward graph: mu = mean(X), xmu = X - mu, var = mean(xmu**2),
+    std = sqrt(var + eps), inv = 1 / std, x_hat = xmu * inv, out = gamma * x_hat + beta.
+    Each line below is the backward step of one node, in reverse order; returns
+    ``(dX, dgamma, dbeta)``.
     """
     x_hat, gamma, inv = cache
     m = dout.shape[0]
@@ -94,27 +111,33 @@ def batchnorm_backward_graph(dout: np.ndarray, cache):
 
 
 class BatchNorm(Module):
-    """Batch norm over ``n`` features with parameters ``gamma`` (ones) and ``beta`` (zeros).
+    """Batch norm over ``n`` features, parameters ``gamma`` (ones) and ``beta`` (zeros).
 
     Training mode normalises with the batch statistics and updates
-    ``running_mean`` and ``running_var`` as ``r <- momentum * r + (1 - momentum) * batch``,
-    where the running variance takes the *unbiased* batch variance (m / (m - 1)
-    times the biased one), as PyTorch does. Evaluation mode uses the running
-    statistics: ``out = gamma * (X - running_mean) / sqrt(running_var + eps) + beta``.
+    ``running_mean`` and ``running_var`` as
+    ``r <- momentum * r + (1 - momentum) * batch``, where the running variance takes
+    the *unbiased* batch variance (m / (m - 1) times the biased one), as PyTorch
+    does. Evaluation mode uses the running statistics:
+    ``out = gamma * (X - running_mean) / sqrt(running_var + eps) + beta``.
     """
 
-    def __init__(self, n: int, eps: float = 1e-5, momentum: float = 0.9, dtype=np.float64):
+    def __init__(
+        self, n: int, eps: float = 1e-5, momentum: float = 0.9, dtype=np.float64
+    ):
         super().__init__()
         self.n = require_positive_int("n", n)
         self.eps = require_number("eps", eps, low=0, low_open=True)
         self.momentum = require_number("momentum", momentum, low=0, high=1)
-        self.params = {"gamma": np.ones(self.n, dtype=dtype), "beta": np.zeros(self.n, dtype=dtype)}
+        self.params = {
+            "gamma": np.ones(self.n, dtype=dtype),
+            "beta": np.zeros(self.n, dtype=dtype),
+        }
         self.grads = {name: np.zeros_like(value) for name, value in self.params.items()}
         self.running_mean = np.zeros(self.n, dtype=dtype)
         self.running_var = np.ones(self.n, dtype=dtype)
 
     def forward(self, X: np.ndarray) -> np.ndarray:
-        """Normalise X (m, n) with batch statistics (training) or running ones (eval)."""
+        """Normalise X (m, n) by batch (training) or running (eval) statistics."""
         gamma, beta = self.params["gamma"], self.params["beta"]
         if self.training:
             out, cache = batchnorm_forward(X, gamma, beta, self.eps)
@@ -139,7 +162,8 @@ class BatchNorm(Module):
     def backward(self, dout: np.ndarray) -> np.ndarray:
         """Store ``grads["gamma"]``, ``grads["beta"]`` (overwriting them); return dX."""
         mode, cache = self._forward_cache()
-        if mode == "eval":  # an affine map per feature: dX = dout * gamma / sqrt(var + eps)
+        if mode == "eval":
+            # an affine map per feature: dX = dout * gamma / sqrt(var + eps)
             x_hat, gamma, inv_std = cache
             dout = as_float_array("dout", dout)
             require_shape("dout", dout, x_hat.shape)

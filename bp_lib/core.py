@@ -20,11 +20,11 @@ import numpy as np
 
 
 class Module:
-    """Base class: ``forward``, ``backward``, ``params``/``grads`` dicts, ``train``/``eval``.
+    """Base class: ``forward``, ``backward``, ``params``/``grads``, ``train``/``eval``.
 
-    ``params`` and ``grads`` have the same keys; parameters are updated in place
-    by the optimisers. ``training`` is True after ``train()`` (the default) and
-    False after ``eval()``.
+    ``params`` and ``grads`` are dicts with the same keys; parameters are updated in
+    place by the optimisers. ``training`` is True after ``train()`` (the default)
+    and False after ``eval()``.
     """
 
     def __init__(self) -> None:
@@ -42,7 +42,10 @@ class Module:
         raise NotImplementedError
 
     def backward_params(self, dout: np.ndarray) -> None:
-        """Store the parameter gradients for dL/d(output) = ``dout``; dL/dX is not needed."""
+        """Store the parameter gradients for dL/d(output) = ``dout``.
+
+        dL/dX is not needed.
+        """
         self.backward(dout)
 
     def __call__(self, X: np.ndarray) -> np.ndarray:
@@ -62,7 +65,8 @@ class Module:
         """The cache of the last forward pass; ``RuntimeError`` if there was none."""
         if self._cache is None:
             raise RuntimeError(
-                f"{type(self).__name__}.backward was called before forward: run forward on a batch first"
+                f"{type(self).__name__}.backward was called before forward: "
+                "run forward on a batch first"
             )
         return self._cache
 
@@ -104,7 +108,9 @@ class Sequential(Module):
         self._cache = None
         for index, layer in enumerate(layers):
             if not isinstance(layer, Module):
-                raise TypeError(f"layer {index} must be a bp_lib Module, got {type(layer).__name__}")
+                raise TypeError(
+                    f"layer {index} must be a bp_lib Module, got {type(layer).__name__}"
+                )
         self.layers = list(layers)
 
     @property
@@ -136,7 +142,10 @@ class Sequential(Module):
         return dout
 
     def backward_params(self, dout: np.ndarray) -> None:
-        """As ``backward``, but the first layer skips dL/dX (``backward_params``); returns ``None``."""
+        """As ``backward``, but the first layer skips dL/dX; returns ``None``.
+
+        The first layer runs ``backward_params`` instead of ``backward``.
+        """
         for index in reversed(range(1, len(self.layers))):
             layer = self.layers[index]
             dout = _with_layer_context(index, layer, layer.backward, dout)
@@ -163,7 +172,10 @@ class Sequential(Module):
 
 
 def _with_layer_context(index: int, layer: Module, method, array):
-    """Call ``method(array)``; re-raise a ValueError/TypeError/RuntimeError naming the layer."""
+    """Call ``method(array)``; an error it raises is re-raised naming the layer.
+
+    Only ValueError, TypeError and RuntimeError are caught; the type is kept.
+    """
     try:
         return method(array)
     except (ValueError, TypeError, RuntimeError) as error:

@@ -19,11 +19,14 @@ def xor() -> tuple[np.ndarray, np.ndarray]:
     return X, y
 
 
-def spirals(n_per_class: int, n_classes: int, rng: np.random.Generator, noise: float = 0.2):
-    """Interleaved spiral arms in 2-D: ``X`` (n_per_class * n_classes, 2), int labels ``y``.
+def spirals(
+    n_per_class: int, n_classes: int, rng: np.random.Generator, noise: float = 0.2
+):
+    """Interleaved spiral arms in 2-D: points ``X`` and int labels ``y``.
 
-    Arm k is ``r (sin t, cos t)`` with ``r`` in [0, 1] and ``t = 4 r + 2 pi k / K``
-    plus Gaussian noise of standard deviation ``noise`` on ``t``.
+    ``X`` has shape (n_per_class * n_classes, 2). Arm k is ``r (sin t, cos t)``
+    with ``r`` in [0, 1] and ``t = 4 r + 2 pi k / K`` plus Gaussian noise of
+    standard deviation ``noise`` on ``t``.
     """
     n_per_class = require_positive_int("n_per_class", n_per_class)
     n_classes = require_positive_int("n_classes", n_classes)
@@ -31,7 +34,8 @@ def spirals(n_per_class: int, n_classes: int, rng: np.random.Generator, noise: f
     noise = require_number("noise", noise, low=0)
     radius = np.tile(np.linspace(0.0, 1.0, n_per_class), n_classes)
     labels = np.repeat(np.arange(n_classes), n_per_class)
-    theta = 4 * radius + 2 * np.pi * labels / n_classes + rng.normal(0, noise, radius.shape)
+    angle_noise = rng.normal(0, noise, radius.shape)
+    theta = 4 * radius + 2 * np.pi * labels / n_classes + angle_noise
     X = np.column_stack([radius * np.sin(theta), radius * np.cos(theta)])
     return X, labels
 
@@ -49,7 +53,7 @@ def standardize(X_train: np.ndarray, *others: np.ndarray, eps: float = 1e-8):
 
 
 def load_digits_split(test_fraction: float = 0.25, seed: int = 0) -> SimpleNamespace:
-    """scikit-learn's bundled 8x8 digits, split stratified with a fixed seed, standardised.
+    """scikit-learn's bundled 8x8 digits, split stratified with a fixed seed.
 
     Returns a namespace with ``X_train``, ``X_test`` (float64, (m, 64), standardised
     with training statistics), ``y_train``, ``y_test`` (int labels 0-9), and
@@ -58,7 +62,9 @@ def load_digits_split(test_fraction: float = 0.25, seed: int = 0) -> SimpleNames
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
 
-    test_fraction = require_number("test_fraction", test_fraction, low=0, high=1, low_open=True, high_open=True)
+    test_fraction = require_number(
+        "test_fraction", test_fraction, low=0, high=1, low_open=True, high_open=True
+    )
     digits = load_digits()
     index = np.arange(len(digits.target))
     train_index, test_index = train_test_split(

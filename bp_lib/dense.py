@@ -32,14 +32,20 @@ def dense_forward(X: np.ndarray, W: np.ndarray, b: np.ndarray):
 
 
 def _checked_inputs(X, W, b):
-    """``X``, ``W``, ``b`` as float arrays of shapes (m, n_in), (n_in, n_out), (n_out,), or ``ValueError``."""
+    """``X``, ``W``, ``b`` as float arrays of compatible shapes, or ``ValueError``.
+
+    The shapes are (m, n_in), (n_in, n_out) and (n_out,).
+    """
     X = as_float_array("X", X)
     W = as_float_array("W", W)
     b = as_float_array("b", b)
     require_ndim("X", X, 2, "(batch, features)")
     require_ndim("W", W, 2, "(n_in, n_out)")
     if X.shape[1] != W.shape[0]:
-        raise ValueError(f"X has {X.shape[1]} features (shape {X.shape}) but W expects {W.shape[0]} (shape {W.shape})")
+        raise ValueError(
+            f"X has {X.shape[1]} features (shape {X.shape}) "
+            f"but W expects {W.shape[0]} (shape {W.shape})"
+        )
     require_shape("b", b, (W.shape[1],))
     return X, W, b
 
@@ -85,7 +91,10 @@ class Dense(Module):
         self.grads = {name: np.zeros_like(value) for name, value in self.params.items()}
 
     def forward(self, X: np.ndarray) -> np.ndarray:
-        """``X @ W + b`` for X of shape (m, n_in), as :func:`dense_forward` with the bias added in place."""
+        """``X @ W + b`` for X of shape (m, n_in), as :func:`dense_forward`.
+
+        The bias is added in place.
+        """
         X, W, b = _checked_inputs(X, self.params["W"], self.params["b"])
         Z = X @ W
         Z += b
@@ -93,19 +102,24 @@ class Dense(Module):
         return Z
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
-        """Write ``X.T @ dZ`` and ``dZ.sum(axis=0)`` into ``grads["W"]``, ``grads["b"]``; return ``dX = dZ @ W.T``.
+        """Write ``grads["W"]`` and ``grads["b"]`` in place; return ``dX = dZ @ W.T``.
 
-        The same numbers as :func:`dense_backward`, without fresh arrays for the gradients.
+        ``X.T @ dZ`` and ``dZ.sum(axis=0)`` go into ``grads["W"]`` and ``grads["b"]``:
+        the same numbers as :func:`dense_backward`, without fresh arrays for the
+        gradients.
         """
         dZ, W = self._store_gradients(dout)
         return dZ @ W.T
 
     def backward_params(self, dout: np.ndarray) -> None:
-        """Write ``grads["W"]`` and ``grads["b"]`` as ``backward`` does, skipping the product for dX."""
+        """Write ``grads`` as ``backward`` does, but skip the product for dX."""
         self._store_gradients(dout)
 
     def _store_gradients(self, dout: np.ndarray):
-        """``grads["W"] = X.T @ dZ`` and ``grads["b"] = dZ.sum(axis=0)``, in place; returns ``(dZ, W)``."""
+        """``grads["W"] = X.T @ dZ`` and ``grads["b"] = dZ.sum(axis=0)``, in place.
+
+        Returns ``(dZ, W)``.
+        """
         X, W = self._forward_cache()
         dZ = _checked_upstream(dout, X, W)
         np.matmul(X.T, dZ, out=self.grads["W"])

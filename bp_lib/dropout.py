@@ -1,4 +1,4 @@
-"""Inverted dropout: drop each unit with probability p, scale the kept ones by 1/(1 - p).
+"""Inverted dropout: drop each unit with probability p, scale kept ones by 1/(1 - p).
 
 Forward (training):  mask = [U >= p] / (1 - p) with U ~ Uniform(0, 1),  out = X * mask
 Backward:            dX = dout * mask   (the same mask as the forward pass)
@@ -11,7 +11,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_float_array, require_generator, require_number, require_same_shape
+from ._checks import (
+    as_float_array,
+    require_generator,
+    require_number,
+    require_same_shape,
+)
 from .core import Module
 
 
@@ -29,7 +34,7 @@ def dropout_forward(X: np.ndarray, p: float, rng: np.random.Generator):
 
 
 def dropout_backward(dout: np.ndarray, cache) -> np.ndarray:
-    """``dX = dout * mask``: gradient flows only through the kept units, scaled alike."""
+    """``dX = dout * mask``: gradient flows only through kept units, scaled alike."""
     mask = cache
     dout = as_float_array("dout", dout)
     require_same_shape("dout", dout, "the dropout mask", mask)
@@ -47,7 +52,9 @@ class Dropout(Module):
     def __init__(self, p: float, rng: np.random.Generator | None = None):
         super().__init__()
         self.p = require_number("p", p, low=0, high=1, high_open=True)
-        self.rng = np.random.default_rng() if rng is None else require_generator("rng", rng)
+        self.rng = (
+            np.random.default_rng() if rng is None else require_generator("rng", rng)
+        )
 
     def forward(self, X: np.ndarray) -> np.ndarray:
         """Drop units of X at random (training) or return X unchanged (eval)."""

@@ -21,7 +21,10 @@ ERROR_BANDS = ((1e-7, "excellent"), (1e-5, "good"), (1e-3, "suspicious"))
 
 
 def centred_difference(f, x: np.ndarray, index: tuple, eps: float) -> float:
-    """``(f() - f())/(2 eps)`` with ``x[index]`` at ``+eps`` then ``-eps``; ``x[index]`` is restored exactly."""
+    """``(f() - f())/(2 eps)`` with ``x[index]`` at ``+eps`` then ``-eps``.
+
+    ``x[index]`` is restored exactly.
+    """
     original = x[index]
     x[index] = original + eps
     f_plus = float(f())
@@ -32,7 +35,7 @@ def centred_difference(f, x: np.ndarray, index: tuple, eps: float) -> float:
 
 
 def numerical_gradient(f, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
-    """Centred-difference gradient of the scalar function ``f()`` w.r.t. the array ``x``.
+    """Centred-difference gradient of the scalar ``f()`` w.r.t. the array ``x``.
 
     ``f`` takes no arguments and reads ``x``, which is perturbed in place one
     coordinate at a time and restored exactly afterwards.
@@ -60,7 +63,9 @@ def relative_error(a, b) -> float:
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
     if a.shape != b.shape:
-        raise ValueError(f"a has shape {a.shape} but b has shape {b.shape}; they must match")
+        raise ValueError(
+            f"a has shape {a.shape} but b has shape {b.shape}; they must match"
+        )
     denominator = np.linalg.norm(a) + np.linalg.norm(b)
     if denominator == 0:
         return 0.0
@@ -88,7 +93,7 @@ class Comparison:
 
     @property
     def passed(self) -> bool:
-        """True when the relative error is below ``tol`` or both gradients are negligible."""
+        """True when the relative error is below ``tol`` or both are negligible."""
         return self.error < self.tol or self.both_negligible
 
     def __str__(self) -> str:
@@ -109,7 +114,9 @@ class Comparison:
     __repr__ = __str__
 
 
-def compare(name: str, analytic, reference, tol: float = 1e-7, atol: float = 0.0) -> Comparison:
+def compare(
+    name: str, analytic, reference, tol: float = 1e-7, atol: float = 0.0
+) -> Comparison:
     """Compare two gradients and return a :class:`Comparison` (printable in one line).
 
     ``analytic`` and ``reference`` must have the same shape; ``tol`` bounds the
@@ -121,37 +128,59 @@ def compare(name: str, analytic, reference, tol: float = 1e-7, atol: float = 0.0
     analytic = np.asarray(analytic)
     reference = np.asarray(reference)
     error = relative_error(analytic, reference)
+    largest = max(
+        np.max(np.abs(analytic), initial=0), np.max(np.abs(reference), initial=0)
+    )
     return Comparison(
         name=name,
         shape=analytic.shape,
         exact=bool(np.array_equal(analytic, reference)),
         error=error,
         tol=tol,
-        both_negligible=bool(max(np.max(np.abs(analytic), initial=0), np.max(np.abs(reference), initial=0)) <= atol),
+        both_negligible=bool(largest <= atol),
     )
 
 
 def spot_check(
-    f, x: np.ndarray, analytic: np.ndarray, n: int, rng, eps: float = 1e-6, name: str = "x", tol: float = 1e-7
+    f,
+    x: np.ndarray,
+    analytic: np.ndarray,
+    n: int,
+    rng,
+    eps: float = 1e-6,
+    name: str = "x",
+    tol: float = 1e-7,
 ) -> Comparison:
-    """Compare ``analytic`` with centred differences at ``n`` random coordinates of ``x`` only.
+    """Compare ``analytic`` with centred differences at ``n`` random entries of ``x``.
 
-    For a large array a full check costs two evaluations of ``f`` per entry; a spot check
-    of a few hundred random entries catches the same bugs (a wrong formula is wrong almost
-    everywhere) at a fraction of the cost. ``x`` is perturbed in place and restored.
+    For a large array a full check costs two evaluations of ``f`` per entry; a spot
+    check of a few hundred random entries catches the same bugs (a wrong formula is
+    wrong almost everywhere) at a fraction of the cost. ``x`` is perturbed in place
+    and restored.
     """
     if analytic.shape != x.shape:
-        raise ValueError(f"analytic has shape {analytic.shape}, expected {x.shape} (the shape of x)")
+        raise ValueError(
+            f"analytic has shape {analytic.shape}, expected {x.shape} (the shape of x)"
+        )
     flat_indices = rng.choice(x.size, size=min(n, x.size), replace=False)
     numeric, chosen = [], []
     for flat in flat_indices:
         index = np.unravel_index(flat, x.shape)
         numeric.append(centred_difference(f, x, index, eps))
         chosen.append(analytic[index])
-    return compare(f"{name}[{len(chosen)} entries]", np.array(chosen), np.array(numeric), tol)
+    return compare(
+        f"{name}[{len(chosen)} entries]", np.array(chosen), np.array(numeric), tol
+    )
 
 
-def check_gradients(loss_fn, arrays: dict, analytic: dict, tol: float = 1e-7, eps: float = 1e-6, atol: float = 0.0):
+def check_gradients(
+    loss_fn,
+    arrays: dict,
+    analytic: dict,
+    tol: float = 1e-7,
+    eps: float = 1e-6,
+    atol: float = 0.0,
+):
     """Compare analytic gradients with centred differences, one array at a time.
 
     ``loss_fn()`` returns a scalar and reads the arrays of ``arrays`` (a dict
@@ -160,5 +189,17 @@ def check_gradients(loss_fn, arrays: dict, analytic: dict, tol: float = 1e-7, ep
     Returns a list of :class:`Comparison`, one per name.
     """
     if set(arrays) != set(analytic):
-        raise ValueError(f"arrays and analytic must have the same keys, got {sorted(arrays)} and {sorted(analytic)}")
-    return [compare(name, analytic[name], numerical_gradient(loss_fn, arrays[name], eps), tol, atol) for name in arrays]
+        raise ValueError(
+            "arrays and analytic must have the same keys, "
+            f"got {sorted(arrays)} and {sorted(analytic)}"
+        )
+    return [
+        compare(
+            name,
+            analytic[name],
+            numerical_gradient(loss_fn, arrays[name], eps),
+            tol,
+            atol,
+        )
+        for name in arrays
+    ]

@@ -1,12 +1,16 @@
-"""Loss functions: each returns ``(loss, grad)``, a Python float and dL/d(first argument).
+"""Losses: each returns ``(loss, grad)``, a Python float and dL/d(first argument).
 
 Every loss is a *mean*, so the ``1/m`` (or ``1/size``) lives in its gradient and
 the layers below need no extra scaling:
 
-    mse_loss               L = mean((Y_hat - Y)**2)                    grad = 2 (Y_hat - Y) / size
-    binary_cross_entropy   L = -mean(Y log P + (1 - Y) log(1 - P))     grad = (P - Y) / (P (1 - P)) / size
-    bce_with_logits        the same with P = sigmoid(Z)                grad = (sigmoid(Z) - Y) / size
-    softmax_cross_entropy  L = -mean_i log softmax(Z)_i,y_i            grad = (softmax(Z) - Y) / m
+    mse_loss               L = mean((Y_hat - Y)**2)
+                           grad = 2 (Y_hat - Y) / size
+    binary_cross_entropy   L = -mean(Y log P + (1 - Y) log(1 - P))
+                           grad = (P - Y) / (P (1 - P)) / size
+    bce_with_logits        the same with P = sigmoid(Z)
+                           grad = (sigmoid(Z) - Y) / size
+    softmax_cross_entropy  L = -mean_i log softmax(Z)_i,y_i
+                           grad = (softmax(Z) - Y) / m
 
 ``size`` is the number of elements, ``m`` the number of rows (the batch).
 """
@@ -25,15 +29,22 @@ def _pair(name: str, prediction, target_name: str, target):
     target = as_float_array(target_name, target).astype(prediction.dtype, copy=False)
     require_same_shape(name, prediction, target_name, target)
     if prediction.size == 0:
-        raise ValueError(f"{name} is empty (shape {prediction.shape}); a mean needs elements")
+        raise ValueError(
+            f"{name} is empty (shape {prediction.shape}); a mean needs elements"
+        )
     return prediction, target
 
 
 def _require_unit_interval(name: str, array: np.ndarray) -> None:
-    """``ValueError`` unless every entry lies in [0, 1] (probabilities, binary targets)."""
+    """``ValueError`` unless every entry lies in [0, 1].
+
+    For probabilities and binary targets.
+    """
     low, high = float(np.min(array)), float(np.max(array))
     if not (0.0 <= low and high <= 1.0):  # also rejects NaN
-        raise ValueError(f"{name} must hold values in [0, 1], got values from {low} to {high}")
+        raise ValueError(
+            f"{name} must hold values in [0, 1], got values from {low} to {high}"
+        )
 
 
 def mse_loss(Y_hat: np.ndarray, Y: np.ndarray):
@@ -48,12 +59,13 @@ def mse_loss(Y_hat: np.ndarray, Y: np.ndarray):
 
 
 def binary_cross_entropy(P: np.ndarray, Y: np.ndarray):
-    """Binary cross-entropy on probabilities, mean over all elements; returns ``(loss, dP)``.
+    """Binary cross-entropy on probabilities, mean over all elements; ``(loss, dP)``.
 
-    ``L = -mean(Y log P + (1 - Y) log(1 - P))``, ``dP = (P - Y) / (P (1 - P)) / P.size``.
-    P is clipped to ``[u, 1 - u]`` (``u`` the dtype's machine epsilon) so that a
-    probability of exactly 0 or 1 gives a large finite loss, not ``inf``; prefer
-    :func:`bce_with_logits`, which needs no clipping. P and Y: the same shape.
+    ``L = -mean(Y log P + (1 - Y) log(1 - P))``,
+    ``dP = (P - Y) / (P (1 - P)) / P.size``. P is clipped to ``[u, 1 - u]`` (``u``
+    the dtype's machine epsilon) so that a probability of exactly 0 or 1 gives a
+    large finite loss, not ``inf``; prefer :func:`bce_with_logits`, which needs no
+    clipping. P and Y: the same shape.
     """
     P, Y = _pair("P", P, "Y", Y)
     _require_unit_interval("P (probabilities)", P)
@@ -80,7 +92,9 @@ def _labels(y, num_classes: int) -> np.ndarray:
     """``y`` checked as a 1-D integer array of labels in ``[0, num_classes)``."""
     y = np.asarray(y)
     if y.ndim != 1 or y.dtype.kind not in "iu":
-        raise ValueError(f"y must be a 1-D integer array of labels, got {y.dtype} of shape {y.shape}")
+        raise ValueError(
+            f"y must be a 1-D integer array of labels, got {y.dtype} of shape {y.shape}"
+        )
     if y.size and (y.min() < 0 or y.max() >= num_classes):
         raise ValueError(
             f"labels must lie in [0, {num_classes - 1}] for {num_classes} classes, "
@@ -90,7 +104,7 @@ def _labels(y, num_classes: int) -> np.ndarray:
 
 
 def one_hot(y: np.ndarray, num_classes: int, dtype=np.float64) -> np.ndarray:
-    """Integer labels (m,) in ``[0, num_classes)`` -> one-hot matrix (m, num_classes)."""
+    """Integer labels (m,) in ``[0, num_classes)`` -> one-hot (m, num_classes)."""
     y = _labels(y, num_classes)
     Y = np.zeros((y.size, num_classes), dtype=dtype)
     Y[np.arange(y.size), y] = 1
@@ -101,9 +115,10 @@ def softmax_cross_entropy(Z: np.ndarray, y: np.ndarray):
     """Softmax followed by cross-entropy, mean over the batch; returns ``(loss, dZ)``.
 
     ``L = -(1/m) sum_i log softmax(Z)_{i, y_i}`` computed with log-sum-exp,
-    ``dZ = (softmax(Z) - Y) / m``. Z: logits (m, K); y: int labels (m,) or one-hot (m, K).
-    The softmax and its logarithm share one exponential (:func:`softmax_parts`); with labels,
-    ``Y`` is never built: its ones sit at ``[i, y_i]``, so ``- Y`` is one subtraction per row.
+    ``dZ = (softmax(Z) - Y) / m``. Z: logits (m, K); y: int labels (m,) or one-hot
+    (m, K). The softmax and its logarithm share one exponential
+    (:func:`softmax_parts`); with labels, ``Y`` is never built: its ones sit at
+    ``[i, y_i]``, so ``- Y`` is one subtraction per row.
     """
     Z = as_float_array("Z", Z)
     require_ndim("Z", Z, 2, "logits (batch, classes)")
@@ -114,10 +129,13 @@ def softmax_cross_entropy(Z: np.ndarray, y: np.ndarray):
     if y.ndim != 1:
         Y = as_float_array("y", y).astype(Z.dtype, copy=False)
         require_same_shape("y (one-hot)", Y, "Z", Z)
-        loss = -np.sum(Y * (shifted - np.log(total))) / m  # log softmax(Z) = shifted - log(total)
+        # log softmax(Z) = shifted - log(total)
+        loss = -np.sum(Y * (shifted - np.log(total))) / m
         return float(loss), (S - Y) / m
     if y.shape[0] != m:
-        raise ValueError(f"y has {y.shape[0]} labels but Z has {m} rows (shape {Z.shape})")
+        raise ValueError(
+            f"y has {y.shape[0]} labels but Z has {m} rows (shape {Z.shape})"
+        )
     rows, y = np.arange(m), _labels(y, Z.shape[1])
     loss = -np.sum(shifted[rows, y] - np.log(total[:, 0])) / m  # log softmax(Z)[i, y_i]
     S[rows, y] -= 1  # S - Y

@@ -20,16 +20,20 @@ from ._checks import require_number
 
 def _check_keys(params: dict, grads: dict) -> None:
     if params.keys() != grads.keys():
-        raise ValueError(f"params and grads must have the same keys, got {sorted(params)} and {sorted(grads)}")
+        raise ValueError(
+            "params and grads must have the same keys, "
+            f"got {sorted(params)} and {sorted(grads)}"
+        )
     for name, p in params.items():
         if grads[name].shape != p.shape:
             raise ValueError(
-                f"grads[{name!r}] has shape {grads[name].shape}, expected {p.shape} (the shape of the parameter)"
+                f"grads[{name!r}] has shape {grads[name].shape}, expected {p.shape} "
+                "(the shape of the parameter)"
             )
 
 
 class Optimizer:
-    """Base class: ``step(params, grads)`` checks the dicts then updates each parameter."""
+    """Base class: ``step(params, grads)`` checks the dicts, updates each parameter."""
 
     def __init__(self, lr: float) -> None:
         self.lr = require_number("lr", lr, low=0, low_open=True)
@@ -46,8 +50,8 @@ class Optimizer:
     def _begin_step(self) -> None:
         """Hook called once per step before the per-parameter updates."""
 
-    def _update(self, p: np.ndarray, g: np.ndarray, state: dict) -> None:  # pragma: no cover
-        raise NotImplementedError
+    def _update(self, p: np.ndarray, g: np.ndarray, state: dict) -> None:
+        raise NotImplementedError  # pragma: no cover
 
 
 class SGD(Optimizer):
@@ -59,7 +63,9 @@ class SGD(Optimizer):
 
     def __init__(self, lr: float = 0.1, momentum: float = 0.0) -> None:
         super().__init__(lr)
-        self.momentum = require_number("momentum", momentum, low=0, high=1, high_open=True)
+        self.momentum = require_number(
+            "momentum", momentum, low=0, high=1, high_open=True
+        )
 
     def _update(self, p, g, state) -> None:
         step = _scratch(state, p)
@@ -79,7 +85,13 @@ class SGD(Optimizer):
 class Adam(Optimizer):
     """Adam (Kingma and Ba, 2015) with bias-corrected first and second moments."""
 
-    def __init__(self, lr: float = 1e-3, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8):
+    def __init__(
+        self,
+        lr: float = 1e-3,
+        beta1: float = 0.9,
+        beta2: float = 0.999,
+        eps: float = 1e-8,
+    ):
         super().__init__(lr)
         self.beta1 = require_number("beta1", beta1, low=0, high=1, high_open=True)
         self.beta2 = require_number("beta2", beta2, low=0, high=1, high_open=True)
@@ -105,7 +117,7 @@ class Adam(Optimizer):
 
 
 def _scratch(state: dict, p: np.ndarray) -> np.ndarray:
-    """A work array shaped like ``p``, kept in the optimiser's state so no step allocates one."""
+    """A work array shaped like ``p``, kept in ``state`` so no step allocates one."""
     work = state.get("scratch")
     if work is None or work.shape != p.shape or work.dtype != p.dtype:
         work = state["scratch"] = np.empty_like(p)
@@ -113,9 +125,13 @@ def _scratch(state: dict, p: np.ndarray) -> np.ndarray:
 
 
 def global_norm(grads) -> float:
-    """``sqrt(sum of squares of every entry of every array)``; ``grads`` a dict or a list."""
+    """``sqrt(sum of squares of every entry of every array)`` of ``grads``.
+
+    ``grads`` is a dict or a list of arrays.
+    """
     arrays = grads.values() if isinstance(grads, dict) else grads
-    return float(np.sqrt(sum(float(np.sum(np.square(g, dtype=np.float64))) for g in arrays)))
+    total = sum(float(np.sum(np.square(g, dtype=np.float64))) for g in arrays)
+    return float(np.sqrt(total))
 
 
 def clip_grad_norm(grads, max_norm: float) -> float:

@@ -17,9 +17,11 @@ import math
 
 
 class Value:
-    """A scalar with a gradient, ``data`` and ``grad``, and the graph that produced it."""
+    """A scalar ``data`` with its gradient ``grad`` and the graph that produced it."""
 
-    def __init__(self, data: float, children: tuple = (), op: str = "", label: str = ""):
+    def __init__(
+        self, data: float, children: tuple = (), op: str = "", label: str = ""
+    ):
         self.data = float(data)
         self.grad = 0.0
         self.children = tuple(children)
@@ -31,7 +33,9 @@ class Value:
     def _lift(other) -> Value:
         return other if isinstance(other, Value) else Value(other)
 
-    def _result(self, data: float, children: tuple, op: str, local_grads: tuple) -> Value:
+    def _result(
+        self, data: float, children: tuple, op: str, local_grads: tuple
+    ) -> Value:
         out = Value(data, children, op)
         out._local_grads = local_grads  # d out / d child, one per child
         return out
@@ -42,11 +46,14 @@ class Value:
 
     def __mul__(self, other) -> Value:
         other = self._lift(other)
-        return self._result(self.data * other.data, (self, other), "*", (other.data, self.data))
+        local_grads = (other.data, self.data)  # d(ab)/da = b, d(ab)/db = a
+        return self._result(self.data * other.data, (self, other), "*", local_grads)
 
     def __pow__(self, exponent) -> Value:
         if not isinstance(exponent, (int, float)):
-            raise TypeError(f"the exponent must be an int or a float, got {type(exponent).__name__}")
+            raise TypeError(
+                f"the exponent must be an int or a float, got {type(exponent).__name__}"
+            )
         grad = exponent * self.data ** (exponent - 1)
         return self._result(self.data**exponent, (self,), f"**{exponent:g}", (grad,))
 
@@ -88,11 +95,12 @@ class Value:
         return self._result(value, (self,), "tanh", (1 - value * value,))
 
     def relu(self) -> Value:
-        """Rectifier ``max(x, 0)``; derivative 1 for x > 0 and 0 otherwise (0 at x = 0)."""
-        return self._result(max(self.data, 0.0), (self,), "relu", (float(self.data > 0),))
+        """Rectifier ``max(x, 0)``; derivative 1 for x > 0, 0 otherwise (also at 0)."""
+        slope = float(self.data > 0)
+        return self._result(max(self.data, 0.0), (self,), "relu", (slope,))
 
     def sigmoid(self) -> Value:
-        """Logistic sigmoid ``1 / (1 + e**-x)``; derivative ``s (1 - s)`` with s the output."""
+        """Logistic sigmoid ``s = 1 / (1 + e**-x)``; derivative ``s (1 - s)``."""
         if self.data >= 0:
             value = 1 / (1 + math.exp(-self.data))
         else:
@@ -105,7 +113,8 @@ class Value:
         order: list[Value] = []
         visited: set[int] = set()
         stack = [(self, False)]
-        while stack:  # iterative depth-first search: deep graphs do not hit the recursion limit
+        # iterative depth-first search: deep graphs do not hit the recursion limit
+        while stack:
             node, expanded = stack.pop()
             if expanded:
                 order.append(node)
@@ -119,14 +128,16 @@ class Value:
         """Add ``d self / d node`` to ``node.grad`` for every node of the graph.
 
         This pass's gradients are gathered apart and added at the end, so a second
-        call adds exactly the same amounts again (it does not re-propagate the first).
+        call adds exactly the same amounts again (it does not re-propagate the
+        first).
         """
         order = self.topological_order()
         pass_grads = {id(self): 1.0}
         for node in reversed(order):
             upstream = pass_grads.get(id(node), 0.0)
             for child, local in zip(node.children, node._local_grads):
-                pass_grads[id(child)] = pass_grads.get(id(child), 0.0) + local * upstream
+                so_far = pass_grads.get(id(child), 0.0)
+                pass_grads[id(child)] = so_far + local * upstream
         for node in order:
             node.grad += pass_grads.get(id(node), 0.0)
 
@@ -141,22 +152,25 @@ class Value:
 
 
 def forward_mode_derivative(root: Value, wrt: Value) -> float:
-    """``d root / d wrt`` by one *forward-mode* sweep over the graph that produced ``root``.
+    """``d root / d wrt`` by one *forward-mode* sweep over the graph of ``root``.
 
     Visits the nodes inputs first and carries each node's tangent
-    ``t(node) = d node / d wrt``, starting from ``t(wrt) = 1`` and 0 for the other leaves:
+    ``t(node) = d node / d wrt``, starting from ``t(wrt) = 1`` and 0 for the other
+    leaves:
 
         t(node) = sum over children c of (d node / d c) * t(c)
 
-    It uses the same stored local derivatives as :meth:`Value.backward` and touches every
-    edge once, but gives the derivative with respect to *one* input per sweep. It reads
-    no ``grad`` and changes none. ``wrt`` may be an inner node (the result then equals
-    the ``grad`` that ``backward`` gives it); a ``wrt`` outside the graph gives 0.0.
+    It uses the same stored local derivatives as :meth:`Value.backward` and touches
+    every edge once, but gives the derivative with respect to *one* input per sweep.
+    It reads no ``grad`` and changes none. ``wrt`` may be an inner node (the result
+    then equals the ``grad`` that ``backward`` gives it); a ``wrt`` outside the graph
+    gives 0.0.
     """
     tangent: dict[int, float] = {id(wrt): 1.0}
     for node in root.topological_order():  # children before the nodes that use them
         if node.children and node is not wrt:
             tangent[id(node)] = sum(
-                local * tangent.get(id(child), 0.0) for child, local in zip(node.children, node._local_grads)
+                local * tangent.get(id(child), 0.0)
+                for child, local in zip(node.children, node._local_grads)
             )
     return tangent.get(id(root), 0.0)

@@ -28,7 +28,11 @@ _STATE = {BatchNorm: ("running_mean", "running_var")}
 def _layer_config(layer) -> dict:
     """Type name and constructor arguments that rebuild ``layer`` (weights apart)."""
     if isinstance(layer, Dense):
-        args = {"n_in": layer.n_in, "n_out": layer.n_out, "dtype": layer.params["W"].dtype.name}
+        args = {
+            "n_in": layer.n_in,
+            "n_out": layer.n_out,
+            "dtype": layer.params["W"].dtype.name,
+        }
     elif isinstance(layer, BatchNorm):
         args = {
             "n": layer.n,
@@ -46,7 +50,8 @@ def _layer_config(layer) -> dict:
 
 
 def _build_layer(config: dict):
-    kinds = {cls.__name__: cls for cls in (Dense, BatchNorm, Dropout, ReLU, Sigmoid, Tanh, Softmax)}
+    layer_types = (Dense, BatchNorm, Dropout, ReLU, Sigmoid, Tanh, Softmax)
+    kinds = {cls.__name__: cls for cls in layer_types}
     cls = kinds[config["type"]]
     args = dict(config["args"])
     if cls is Dense:  # the weights are overwritten by the file: draw nothing
@@ -57,13 +62,21 @@ def _build_layer(config: dict):
 def architecture(model: Sequential) -> list[dict]:
     """The JSON-able description of every layer of ``model`` (type and arguments)."""
     if not isinstance(model, Sequential):
-        raise TypeError(f"model must be a bp_lib.Sequential, got {type(model).__name__}")
+        raise TypeError(
+            f"model must be a bp_lib.Sequential, got {type(model).__name__}"
+        )
     return [_layer_config(layer) for layer in model.layers]
 
 
 def save(model: Sequential, path) -> Path:
-    """Write ``model``'s architecture, parameters and running statistics to ``path`` (.npz)."""
-    arrays = {"format": np.array(FORMAT), "architecture": np.array(json.dumps(architecture(model)))}
+    """Write ``model``'s architecture, parameters and running statistics to ``path``.
+
+    The file is a ``.npz`` archive.
+    """
+    arrays = {
+        "format": np.array(FORMAT),
+        "architecture": np.array(json.dumps(architecture(model))),
+    }
     arrays.update({f"param/{key}": value for key, value in model.params.items()})
     for index, layer in enumerate(model.layers):
         for name in _STATE.get(type(layer), ()):
@@ -75,16 +88,23 @@ def save(model: Sequential, path) -> Path:
 
 
 def _read(path) -> tuple[list[dict], dict]:
-    """The architecture and arrays of a saved model; ``ValueError`` for any other file."""
+    """The architecture and arrays of a saved model; ``ValueError`` for other files."""
     try:
-        with Path(path).open("rb") as handle, np.load(handle, allow_pickle=False) as data:
+        with (
+            Path(path).open("rb") as handle,
+            np.load(handle, allow_pickle=False) as data,
+        ):
             arrays = {key: data[key] for key in data.files}
     except FileNotFoundError:
         raise
     except (OSError, ValueError, EOFError, zipfile.BadZipFile) as error:
-        raise ValueError(f"{path} is not a readable bp_lib model file (.npz): {error}") from None
+        raise ValueError(
+            f"{path} is not a readable bp_lib model file (.npz): {error}"
+        ) from None
     if "format" not in arrays or str(arrays["format"]) != FORMAT:
-        raise ValueError(f"{path} is not a bp_lib model file: no {FORMAT!r} format marker")
+        raise ValueError(
+            f"{path} is not a bp_lib model file: no {FORMAT!r} format marker"
+        )
     return json.loads(str(arrays["architecture"])), arrays
 
 
@@ -93,7 +113,9 @@ def _restore(model: Sequential, arrays: dict, path) -> None:
         stored = arrays.get(f"param/{key}")
         if stored is None or stored.shape != target.shape:
             got = "nothing" if stored is None else f"shape {stored.shape}"
-            raise ValueError(f"{path}: parameter {key!r} expected shape {target.shape}, found {got}")
+            raise ValueError(
+                f"{path}: parameter {key!r} expected shape {target.shape}, found {got}"
+            )
         target[...] = stored
     for index, layer in enumerate(model.layers):
         for name in _STATE.get(type(layer), ()):
@@ -101,7 +123,7 @@ def _restore(model: Sequential, arrays: dict, path) -> None:
 
 
 def load(path) -> Sequential:
-    """Rebuild the ``Sequential`` saved in ``path`` by :func:`save`, weights included."""
+    """Rebuild the ``Sequential`` saved in ``path`` by :func:`save`, weights too."""
     layers, arrays = _read(path)
     model = Sequential(*[_build_layer(config) for config in layers])
     _restore(model, arrays, path)
@@ -109,12 +131,17 @@ def load(path) -> Sequential:
 
 
 def load_weights(model: Sequential, path) -> None:
-    """Copy the weights saved in ``path`` into ``model``, whose architecture must match."""
+    """Copy the weights in ``path`` into ``model``, whose architecture must match."""
     saved, arrays = _read(path)
     current = architecture(model)
     if len(saved) != len(current):
-        raise ValueError(f"{path} holds a network of {len(saved)} layers, this one has {len(current)}")
+        raise ValueError(
+            f"{path} holds a network of {len(saved)} layers, "
+            f"this one has {len(current)}"
+        )
     for index, (was, now) in enumerate(zip(saved, current)):
         if was != now:
-            raise ValueError(f"{path}: layer {index} was saved as {was}, but this network has {now}")
+            raise ValueError(
+                f"{path}: layer {index} was saved as {was}, but this network has {now}"
+            )
     _restore(model, arrays, path)

@@ -1,11 +1,12 @@
-"""One training step of a multilayer perceptron, measured: the code behind ``make bench`` and chapter 14.
+"""One training step of a multilayer perceptron, measured.
 
-The network is ``Dense -> ReLU -> ... -> Dense`` with softmax cross-entropy and plain SGD,
-and one step is :func:`bp_lib.train_step`: forward, loss, backward (without dL/dX of the
-data), update. Beside the step, this module times what bounds it from below: the step's
-own matrix products run alone, with the same shapes, dtype and BLAS. It also measures the
-forward and backward passes separately and the memory a step allocates; the timer is
-:func:`bp_lib.book.cost.call_times`.
+The code behind ``make bench`` and chapter 14. The network is
+``Dense -> ReLU -> ... -> Dense`` with softmax cross-entropy and plain SGD, and one
+step is :func:`bp_lib.train_step`: forward, loss, backward (without dL/dX of the
+data), update. Beside the step, this module times what bounds it from below: the
+step's own matrix products run alone, with the same shapes, dtype and BLAS. It also
+measures the forward and backward passes separately and the memory a step allocates;
+the timer is :func:`bp_lib.book.cost.call_times`.
 
 Times are measurements, never asserted; the benchmark (``benchmarks/``) runs these
 functions in a process of their own, alternating with the process of the other library.
@@ -30,7 +31,11 @@ from .cost import cached_bytes, parameter_bytes
 
 
 def mlp(sizes, rng: np.random.Generator, dtype=np.float64) -> Sequential:
-    """``Dense(sizes[0], sizes[1]) -> ReLU -> ... -> Dense(sizes[-2], sizes[-1])``, He-initialised, in ``dtype``."""
+    """A multilayer perceptron with ReLU between its dense layers.
+
+    ``Dense(sizes[0], sizes[1]) -> ReLU -> ... -> Dense(sizes[-2], sizes[-1])``,
+    He-initialised, in ``dtype``.
+    """
     sizes = [require_positive_int("sizes[i]", n) for n in sizes]
     if len(sizes) < 2:
         raise ValueError(f"sizes needs an input and an output width, got {sizes}")
@@ -41,7 +46,10 @@ def mlp(sizes, rng: np.random.Generator, dtype=np.float64) -> Sequential:
 
 
 def digit_classifier(seed: int) -> Sequential:
-    """Chapter 13's network for the 8x8 digits: ``64 -> 128 ReLU -> dropout 0.2 -> 10`` (He, then Xavier)."""
+    """Chapter 13's network for the 8x8 digits.
+
+    ``64 -> 128 ReLU -> dropout 0.2 -> 10`` (He, then Xavier).
+    """
     rng = np.random.default_rng(seed)
     return Sequential(
         Dense(64, 128, init="he", rng=rng), ReLU(), Dropout(0.2, rng=rng),
@@ -49,14 +57,22 @@ def digit_classifier(seed: int) -> Sequential:
     )  # fmt: skip
 
 
-def classification_batch(m: int, n_in: int, n_classes: int, rng: np.random.Generator, dtype=np.float64):
-    """A random batch: ``X`` (m, n_in) standard normal in ``dtype`` and labels ``y`` (m,) in ``[0, n_classes)``."""
+def classification_batch(
+    m: int, n_in: int, n_classes: int, rng: np.random.Generator, dtype=np.float64
+):
+    """A random batch: ``X`` (m, n_in) standard normal and labels ``y`` (m,).
+
+    ``X`` is in ``dtype``; the labels lie in ``[0, n_classes)``.
+    """
     X = rng.standard_normal((m, n_in)).astype(dtype, copy=False)
     return X, rng.integers(0, n_classes, size=m)
 
 
 def sgd_step(model: Sequential, X: np.ndarray, y: np.ndarray, lr: float = 0.01):
-    """A function doing one :func:`bp_lib.train_step` of ``model`` on ``(X, y)`` with ``SGD(lr)``."""
+    """A function doing one :func:`bp_lib.train_step` of ``model`` on ``(X, y)``.
+
+    The optimiser is ``SGD(lr)``.
+    """
     optimizer = SGD(lr)
 
     def step() -> float:
@@ -66,15 +82,17 @@ def sgd_step(model: Sequential, X: np.ndarray, y: np.ndarray, lr: float = 0.01):
 
 
 def matmul_step(model: Sequential, X: np.ndarray, rng: np.random.Generator):
-    """A function running only the matrix products of one training step, into preallocated outputs.
+    """A function running only the matrix products of one training step.
 
-    For every dense layer with input A (m, n_in) and weights W (n_in, n_out): ``A @ W`` (forward),
-    ``A.T @ dZ`` (dW) and, except for the first layer, ``dZ @ W.T`` (dX): the products
+    The products are written into preallocated outputs. For every dense layer with
+    input A (m, n_in) and weights W (n_in, n_out): ``A @ W`` (forward), ``A.T @ dZ``
+    (dW) and, except for the first layer, ``dZ @ W.T`` (dX): the products
     :func:`bp_lib.train_step` makes, with the same shapes and dtype, and nothing else.
     """
     products = []
     A = X
-    for index, layer in enumerate(layer for layer in model.layers if isinstance(layer, Dense)):
+    dense_layers = [layer for layer in model.layers if isinstance(layer, Dense)]
+    for index, layer in enumerate(dense_layers):
         W = layer.params["W"]
         dZ = rng.standard_normal((A.shape[0], W.shape[1])).astype(W.dtype, copy=False)
         products.append((A, W, np.empty((A.shape[0], W.shape[1]), W.dtype)))
@@ -90,11 +108,14 @@ def matmul_step(model: Sequential, X: np.ndarray, rng: np.random.Generator):
     return step
 
 
-def pass_times(model: Sequential, X: np.ndarray, y: np.ndarray, steps: int, warmup: int = 3):
-    """Seconds of each forward pass and each backward pass (as in training) of ``model`` on ``(X, y)``.
+def pass_times(
+    model: Sequential, X: np.ndarray, y: np.ndarray, steps: int, warmup: int = 3
+):
+    """Seconds of each forward and each backward pass of ``model`` on ``(X, y)``.
 
     The backward pass is :meth:`Sequential.backward_params` from the loss gradient, as
-    :func:`bp_lib.train_step` runs it; the loss itself is in neither time. Returns two lists.
+    :func:`bp_lib.train_step` runs it in training; the loss itself is in neither
+    time. Returns two lists.
     """
     steps = require_positive_int("steps", steps)
     forward, backward = [], []
@@ -115,11 +136,12 @@ def pass_times(model: Sequential, X: np.ndarray, y: np.ndarray, steps: int, warm
 def step_peak_memory(model: Sequential, step) -> dict[str, int]:
     """Bytes a training step allocates at its high-water mark, beside what it must hold.
 
-    tracemalloc (which sees numpy's allocations) is started just before one step, after a
-    warm-up step, so the peak counts what the step itself allocates: the new cached
-    activations, the loss gradient and every temporary, but not the parameters, their
-    gradient arrays or the optimiser's state, which live from one step to the next.
-    ``reference`` is the parameters' bytes plus the activations the backward pass keeps.
+    tracemalloc (which sees numpy's allocations) is started just before one step,
+    after a warm-up step, so the peak counts what the step itself allocates: the new
+    cached activations, the loss gradient and every temporary, but not the
+    parameters, their gradient arrays or the optimiser's state, which live from one
+    step to the next. ``reference`` is the parameters' bytes plus the activations the
+    backward pass keeps.
     """
     step()
     tracemalloc.start()
@@ -129,4 +151,9 @@ def step_peak_memory(model: Sequential, step) -> dict[str, int]:
     finally:
         tracemalloc.stop()
     parameters, cached = parameter_bytes(model), cached_bytes(model)
-    return {"peak": peak, "parameters": parameters, "cached": cached, "reference": parameters + cached}
+    return {
+        "peak": peak,
+        "parameters": parameters,
+        "cached": cached,
+        "reference": parameters + cached,
+    }

@@ -13,7 +13,7 @@ from .plot import PALETTE
 
 
 def node_depths(root: Value) -> dict[int, int]:
-    """Column of every node: 0 for inputs, else 1 + the largest column of its children."""
+    """Column of every node: 0 for inputs, else 1 + its children's largest column."""
     depth: dict[int, int] = {}
     for node in root.topological_order():  # children come first
         depth[id(node)] = 1 + max((depth[id(c)] for c in node.children), default=-1)
@@ -39,7 +39,9 @@ def _caption(node: Value, show_grad: bool) -> str:
     return text + (f"\ngrad {node.grad:.4g}" if show_grad else "")
 
 
-def draw_graph(root: Value, ax, show_grad: bool = True, show_local: bool = False) -> None:
+def draw_graph(
+    root: Value, ax, show_grad: bool = True, show_local: bool = False
+) -> None:
     """Draw the graph that produced ``root`` on the matplotlib axes ``ax``.
 
     Edges run from each input to the node it feeds; leaves (inputs and constants)
@@ -53,7 +55,8 @@ def draw_graph(root: Value, ax, show_grad: bool = True, show_local: bool = False
         for child, local in zip(node.children, node._local_grads):
             x0, y0 = positions[id(child)]
             start, end = (x0 + 0.22, y0), (x1 - 0.22, y1)
-            ax.annotate("", xy=end, xytext=start, arrowprops={"arrowstyle": "->", "color": "0.35", "lw": 1.2})
+            arrow = {"arrowstyle": "->", "color": "0.35", "lw": 1.2}
+            ax.annotate("", xy=end, xytext=start, arrowprops=arrow)
             if show_local:
                 ax.text(
                     start[0] + 0.45 * (end[0] - start[0]),
@@ -63,7 +66,11 @@ def draw_graph(root: Value, ax, show_grad: bool = True, show_local: bool = False
                     va="center",
                     fontsize=8,
                     color=PALETTE[3],
-                    bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none"},
+                    bbox={
+                        "boxstyle": "round,pad=0.15",
+                        "facecolor": "white",
+                        "edgecolor": "none",
+                    },
                     gid="local-derivative",
                 )
     for node in root.topological_order():
@@ -76,7 +83,12 @@ def draw_graph(root: Value, ax, show_grad: bool = True, show_local: bool = False
             ha="center",
             va="center",
             fontsize=8,
-            bbox={"boxstyle": "round,pad=0.4", "facecolor": colour, "alpha": 0.35, "edgecolor": "0.3"},
+            bbox={
+                "boxstyle": "round,pad=0.4",
+                "facecolor": colour,
+                "alpha": 0.35,
+                "edgecolor": "0.3",
+            },
             gid="node",
         )
     xs = [p[0] for p in positions.values()]

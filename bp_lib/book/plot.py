@@ -10,7 +10,16 @@ import numpy as np
 STYLE_PATH = Path(__file__).with_name("book.mplstyle")
 
 #: Okabe-Ito colours, distinguishable with the common colour-vision deficiencies.
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
+PALETTE = (
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#D55E00",
+    "#CC79A7",
+    "#56B4E9",
+    "#F0E442",
+    "#000000",
+)
 
 
 def use_book_style() -> None:
@@ -21,10 +30,11 @@ def use_book_style() -> None:
 
 
 def draw_network(ax, sizes, labels=None) -> None:
-    """Draw a fully connected network: one column of units per layer, every edge between columns.
+    """Draw a fully connected network: one column of units per layer.
 
-    ``sizes`` lists the number of units per layer, input first; ``labels`` (optional)
-    names each column, e.g. ``["input", "hidden 1", "output"]``.
+    Every edge between neighbouring columns is drawn. ``sizes`` lists the number
+    of units per layer, input first; ``labels`` (optional) names each column, e.g.
+    ``["input", "hidden 1", "output"]``.
     """
     tallest = max(sizes)
     columns = [np.linspace(-(n - 1) / 2, (n - 1) / 2, n) for n in sizes]
@@ -33,17 +43,39 @@ def draw_network(ax, sizes, labels=None) -> None:
             for y1 in right:
                 ax.plot([layer, layer + 1], [y0, y1], color="0.75", lw=0.7, zorder=1)
     for layer, ys in enumerate(columns):
-        colour = PALETTE[0] if 0 < layer < len(sizes) - 1 else PALETTE[1 if layer == 0 else 2]
-        ax.scatter(np.full(len(ys), layer), ys, s=260, color=colour, edgecolor="black", zorder=2)
+        colour = (
+            PALETTE[0]
+            if 0 < layer < len(sizes) - 1
+            else PALETTE[1 if layer == 0 else 2]
+        )
+        ax.scatter(
+            np.full(len(ys), layer),
+            ys,
+            s=260,
+            color=colour,
+            edgecolor="black",
+            zorder=2,
+        )
         name = labels[layer] if labels else f"layer {layer}"
-        ax.text(layer, -tallest / 2 - 0.6, f"{name}\n$n_{layer} = {sizes[layer]}$", ha="center", va="top")
+        ax.text(
+            layer,
+            -tallest / 2 - 0.6,
+            f"{name}\n$n_{layer} = {sizes[layer]}$",
+            ha="center",
+            va="top",
+        )
     ax.set_xlim(-0.5, len(sizes) - 0.5)
     ax.set_ylim(-tallest / 2 - 1.8, tallest / 2 + 0.5)
     ax.set_axis_off()
 
 
 def plot_decision_boundary(
-    ax, predict, X: np.ndarray, y: np.ndarray, resolution: int = 200, padding: float = 0.5
+    ax,
+    predict,
+    X: np.ndarray,
+    y: np.ndarray,
+    resolution: int = 200,
+    padding: float = 0.5,
 ) -> None:
     """Shade each class's region and scatter the labelled points on top.
 
@@ -55,8 +87,11 @@ def plot_decision_boundary(
     classes = np.unique(y)
     colours = [PALETTE[i % len(PALETTE)] for i in range(len(classes))]
     (x_min, y_min), (x_max, y_max) = X.min(axis=0) - padding, X.max(axis=0) + padding
-    grid_x, grid_y = np.meshgrid(np.linspace(x_min, x_max, resolution), np.linspace(y_min, y_max, resolution))
-    labels = np.asarray(predict(np.column_stack([grid_x.ravel(), grid_y.ravel()]))).reshape(grid_x.shape)
+    grid_x, grid_y = np.meshgrid(
+        np.linspace(x_min, x_max, resolution), np.linspace(y_min, y_max, resolution)
+    )
+    grid_points = np.column_stack([grid_x.ravel(), grid_y.ravel()])
+    labels = np.asarray(predict(grid_points)).reshape(grid_x.shape)
     ax.contourf(
         grid_x,
         grid_y,
@@ -78,13 +113,20 @@ def plot_decision_boundary(
         )
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))  # outside: the corners hold data
+    # outside: the corners hold data
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
 
 
 def draw_shape_equation(
-    ax, items, y: float = 0.0, x: float = 0.0, unit: float = 0.25, gap: float = 0.3, colours: dict | None = None
+    ax,
+    items,
+    y: float = 0.0,
+    x: float = 0.0,
+    unit: float = 0.25,
+    gap: float = 0.3,
+    colours: dict | None = None,
 ) -> float:
-    """Draw a matrix equation as blocks whose sides are proportional to the shapes, left to right.
+    """Draw a matrix equation, left to right, as blocks proportional to the shapes.
 
     ``items`` mixes strings, drawn as operators (``"="``, ``"+"``, ``"@"``), and
     ``(name, (rows, cols))`` pairs, drawn as a rectangle ``cols * unit`` wide and
@@ -115,7 +157,14 @@ def draw_shape_equation(
             )
         )
         ax.text(x + width / 2, y, name, ha="center", va="center", fontsize=11)
-        ax.text(x + width / 2, y - height / 2 - 0.08, f"({rows}, {cols})", ha="center", va="top", fontsize=9)
+        ax.text(
+            x + width / 2,
+            y - height / 2 - 0.08,
+            f"({rows}, {cols})",
+            ha="center",
+            va="top",
+            fontsize=9,
+        )
         colour += 1
         x += width + gap / 3
     return x
