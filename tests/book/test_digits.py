@@ -1,0 +1,64 @@
+"""bp_lib.book.digits: the width scan, the t-interval and the line count."""
+
+import types
+
+import numpy as np
+import pytest
+
+import bp_lib as bp
+from bp_lib.book import digits
+
+
+def _tiny_data():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 4))
+    y = (X[:, 0] > 0).astype(int)
+    return types.SimpleNamespace(
+        X_train=X[:30], y_train=y[:30], X_test=X[30:], y_test=y[30:]
+    )
+
+
+def test_width_scan_returns_one_accuracy_per_width_and_seed_and_is_deterministic():
+    calls = []
+
+    def build(width, seed):
+        calls.append((width, seed))
+        rng = np.random.default_rng(seed)
+        return bp.Sequential(
+            bp.Dense(4, width, rng=rng), bp.ReLU(), bp.Dense(width, 2, rng=rng)
+        )
+
+    data = _tiny_data()
+    first = digits.width_scan(build, [2, 8], [0, 1, 2], data, epochs=3, batch_size=10)
+    again = digits.width_scan(build, [2, 8], [0, 1, 2], data, epochs=3, batch_size=10)
+    assert first.shape == (2, 3)
+    assert np.all((0 <= first) & (first <= 1))
+    np.testing.assert_array_equal(first, again)
+    assert calls[:6] == [(2, 0), (2, 1), (2, 2), (8, 0), (8, 1), (8, 2)]
+
+
+def test_mean_interval_matches_the_t_formula():
+    values = np.array([1.0, 2.0, 3.0, 4.0])
+    mean, half = digits.mean_interval(values)
+    assert mean == 2.5
+    # t_{0.975, 3} = 3.1824..., std(ddof=1) = 1.2910, sqrt(4) = 2
+    assert half == pytest.approx(3.182446 * 1.290994 / 2, rel=1e-5)
+    with pytest.raises(ValueError, match="at least 2"):
+        digits.mean_interval([1.0])
+
+
+def test_code_lines_skips_blank_lines_comments_and_docstrings(monkeypatch):
+    module = types.ModuleType("sample")
+    source = (
+        '"""Doc.\n\nMore."""\n\n# a comment\nx = 1  # trailing\n\n\n'
+        'def f():\n    """Doc."""\n    return x\n'
+    )
+    monkeypatch.setattr(digits.inspect, "getsource", lambda m: source)
+    total, code = digits.code_lines(module)
+    assert total == 11
+    assert code == 3  # x = 1, def f():, return x
+
+
+def test_code_lines_of_a_real_module_are_fewer_than_its_lines():
+    total, code = digits.code_lines(bp.dense)
+    assert 0 < code < total
