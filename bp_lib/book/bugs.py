@@ -1,8 +1,9 @@
 """Deliberately wrong implementations that the book runs to show what goes wrong.
 
-Nothing here is for use: each function reproduces a mistake found in published code,
-documents what is wrong, and is tested (tests/test_bugs.py) to really differ from
-the right computation, so the book's demonstrations cannot become vacuous.
+Nothing here is for use: each function reproduces a mistake the book discusses (the
+bug gallery says which of them appear in the tutorials the book answers), documents
+what is wrong, and is tested (tests/book/test_bugs.py) to really differ from the right
+computation, so the book's demonstrations cannot become vacuous.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from ..losses import binary_cross_entropy, mse_loss
 
 
 def mse_reporting_bce_gradient(A: np.ndarray, Y: np.ndarray):
-    """WRONG ON PURPOSE: returns the MSE *value* but the binary cross-entropy *gradient*.
+    """WRONG ON PURPOSE: the MSE *value* with the cross-entropy *gradient*.
 
     A: sigmoid outputs (m, k); Y: targets of the same shape. Backpropagated through the
     sigmoid, the gradient returned here becomes ``(A - Y) / size`` at the logits: the
@@ -26,25 +27,32 @@ def mse_reporting_bce_gradient(A: np.ndarray, Y: np.ndarray):
     return loss, grad
 
 
-def gradient_check_perturbing_gradients(loss_fn, params: dict, grads: dict, eps: float = 1e-6) -> dict:
-    """WRONG ON PURPOSE: a gradient "check" that perturbs the gradient arrays, not the parameters.
+def gradient_check_perturbing_gradients(
+    loss_fn, params: dict, grads: dict, eps: float = 1e-6
+) -> dict:
+    """WRONG ON PURPOSE: a gradient "check" perturbing the gradients, not the weights.
 
-    The loss does not depend on the gradients, so every difference it measures is exactly
-    zero and every relative error is 1: it reports a mismatch for a correct backward pass
-    and for a wrong one alike, and so can tell nothing apart. Returns name -> relative error.
+    The loss does not depend on the gradients, so every difference it measures is
+    exactly zero and every relative error is 1: it reports a mismatch for a correct
+    backward pass and for a wrong one alike, and so can tell nothing apart.
+    Returns name -> relative error.
     """
     from ..gradcheck import numerical_gradient, relative_error
 
-    return {name: relative_error(grads[name], numerical_gradient(loss_fn, grads[name], eps)) for name in params}
+    return {
+        name: relative_error(grads[name], numerical_gradient(loss_fn, grads[name], eps))
+        for name in params
+    }
 
 
 def gradient_check_of_raw_output(model, X: np.ndarray, eps: float = 1e-6) -> dict:
-    """WRONG ON PURPOSE: a "check" whose loss is the raw network output summed, not the loss.
+    """WRONG ON PURPOSE: a "check" whose loss is the network's summed raw output.
 
     It compares the backward pass fed with ``dout = ones`` against differences of
-    ``model.forward(X).sum()``. The loss function and its gradient never take part, so a
-    wrong loss gradient (a missing 1/m, a wrong sign, MSE's value with BCE's gradient)
-    passes unseen; and upstream ones hide transposes and sums. Returns name -> relative error.
+    ``model.forward(X).sum()``. The loss function and its gradient never take part,
+    so a wrong loss gradient (a missing 1/m, a wrong sign, MSE's value with BCE's
+    gradient) passes unseen; and upstream ones hide transposes and sums.
+    Returns name -> relative error.
     """
     from ..gradcheck import numerical_gradient, relative_error
 
@@ -52,21 +60,28 @@ def gradient_check_of_raw_output(model, X: np.ndarray, eps: float = 1e-6) -> dic
     model.backward(np.ones_like(out))
     analytic = {name: grad.copy() for name, grad in model.grads.items()}
     return {
-        name: relative_error(analytic[name], numerical_gradient(lambda: model.forward(X).sum(), p, eps))
+        name: relative_error(
+            analytic[name], numerical_gradient(lambda: model.forward(X).sum(), p, eps)
+        )
         for name, p in model.params.items()
     }
 
 
 def batchnorm_backward_double_division(dout: np.ndarray, cache):
-    """WRONG ON PURPOSE: batch norm's compact backward with the mean's term divided by std twice.
+    """WRONG ON PURPOSE: batch norm's compact backward, the mean's term divided twice.
 
-    The right form is ``dX = inv/m * (m dx_hat - sum(dx_hat) - x_hat * sum(dx_hat * x_hat))``
-    with ``inv = 1/sqrt(var + eps)``; here ``sum(dx_hat)`` carries an extra ``inv``, a slip
-    that is easy to make when deriving it by hand, and that a gradient check catches at once
-    (unless the variance happens to be 1, where inv = 1 hides it).
+    The right form is
+
+        dX = inv/m * (m dx_hat - sum(dx_hat) - x_hat * sum(dx_hat * x_hat))
+
+    with ``inv = 1/sqrt(var + eps)``; here ``sum(dx_hat)`` carries an extra ``inv``, a
+    slip that is easy to make when deriving it by hand, and that a gradient check
+    catches at once (unless var + eps happens to be 1, where inv = 1 hides it).
     """
     x_hat, gamma, inv = cache
     m = dout.shape[0]
     dx_hat = dout * gamma
-    dX = (inv / m) * (m * dx_hat - inv * dx_hat.sum(axis=0) - x_hat * np.sum(dx_hat * x_hat, axis=0))
+    dX = (inv / m) * (
+        m * dx_hat - inv * dx_hat.sum(axis=0) - x_hat * np.sum(dx_hat * x_hat, axis=0)
+    )
     return dX, np.sum(dout * x_hat, axis=0), dout.sum(axis=0)
