@@ -8,6 +8,6 @@ print it in a notebook, or assert ``feedback.passed`` in an autograder.
 The checkers live in one module per topic, e.g. :mod:`bp_lib.exercises.activations`.
 """
 
-from .feedback import Case, Feedback, diagnose
+from .feedback import AnswerError, Case, Feedback, Hyperparameter, diagnose
 
-__all__ = ["Case", "Feedback", "diagnose"]
+__all__ = ["AnswerError", "Case", "Feedback", "Hyperparameter", "diagnose"]

@@ -21,7 +21,10 @@ def _backward_cases(seed: int, shapes=((3, 5), (1, 4), (6, 2))) -> list[Case]:
 
 
 def _numerical_backward(activation):
-    """DZ for upstream dA: the numerical gradient of sum(activation(Z) * dA) w.r.t. Z."""
+    """DZ for upstream dA.
+
+    The numerical gradient of sum(activation(Z) * dA) w.r.t. Z.
+    """
 
     def reference(Z, dA):
         Z = Z.copy()
@@ -30,71 +33,178 @@ def _numerical_backward(activation):
     return reference
 
 
+def _elementwise_hint(local: str) -> str:
+    return (
+        f"An element-wise activation's backward pass is dZ = dA * f'(Z), with "
+        f"f'(Z) = {local}: check the local derivative, then the product with dA."
+    )
+
+
 def check_sigmoid_backward(fn) -> Feedback:
-    """Check ``fn(Z, dA) -> dZ``, the backward pass of the sigmoid written in terms of Z."""
+    """Check ``fn(Z, dA) -> dZ``.
+
+    The backward pass of the sigmoid written in terms of Z.
+    """
+
+    def s(Z):
+        return sigmoid(Z)
+
     mistakes = [
         (
-            "The formula s(1 - s) was applied to Z itself: it needs s = sigmoid(Z), so compute s first.",
+            "The formula s(1 - s) was applied to Z itself: it needs s = sigmoid(Z), so "
+            "compute s first.",
             lambda Z, dA: dA * Z * (1 - Z),
         ),
         (
-            "The derivative was evaluated at the activation a = sigmoid(Z) instead of at Z: "
-            "sigmoid'(z) = s(1 - s) with s = sigmoid(z), not sigmoid(a)(1 - sigmoid(a)).",
-            lambda Z, dA: dA * sigmoid(sigmoid(Z)) * (1 - sigmoid(sigmoid(Z))),
+            "The derivative was evaluated at the activation a = sigmoid(Z) instead of "
+            "at Z: sigmoid'(z) = s(1 - s) with s = sigmoid(z), not sigmoid(a)(1 - "
+            "sigmoid(a)).",
+            lambda Z, dA: dA * s(s(Z)) * (1 - s(s(Z))),
         ),
         (
             "The upstream gradient dA is missing: multiply the local derivative by dA.",
-            lambda Z, dA: sigmoid(Z) * (1 - sigmoid(Z)),
+            lambda Z, dA: s(Z) * (1 - s(Z)),
+        ),
+        (
+            "This is tanh's derivative pattern 1 - s**2; the sigmoid's is s(1 - s) "
+            "with s = sigmoid(Z).",
+            lambda Z, dA: dA * (1 - s(Z) ** 2),
+        ),
+        (
+            "dA was multiplied by the sigmoid itself, not by its derivative: "
+            "dZ = dA * s * (1 - s).",
+            lambda Z, dA: dA * s(Z),
+        ),
+        (
+            "The sign is flipped: sigmoid'(z) = s(1 - s) is positive, so dZ has the "
+            "sign of dA.",
+            lambda Z, dA: -dA * s(Z) * (1 - s(Z)),
         ),
     ]
-    return diagnose("sigmoid_backward", fn, _backward_cases(4), _numerical_backward(sigmoid), mistakes)
+    return diagnose(
+        "sigmoid_backward",
+        fn,
+        _backward_cases(4),
+        _numerical_backward(sigmoid),
+        mistakes,
+        hint=_elementwise_hint("s(1 - s) with s = sigmoid(Z)"),
+    )
 
 
 def check_relu_backward(fn) -> Feedback:
-    """Check ``fn(Z, dA) -> dZ``, the backward pass of ReLU."""
+    """Check ``fn(Z, dA) -> dZ``, the backward pass of ReLU: ``dZ = dA * (Z > 0)``."""
     mistakes = [
         (
-            "The ReLU mask is taken from dA (the upstream gradient), but it must come from "
-            "the forward input Z: dZ = dA * (Z > 0).",
+            "The ReLU mask is taken from dA (the upstream gradient), but it must come "
+            "from the forward input Z: dZ = dA * (Z > 0).",
             lambda Z, dA: dA * (dA > 0),
         ),
         (
-            "dA was passed through unchanged: multiply it by the mask (Z > 0), which is 0 where "
-            "the unit was off in the forward pass.",
+            "dA was passed through unchanged: multiply it by the mask (Z > 0), which "
+            "is 0 where the unit was off in the forward pass.",
             lambda Z, dA: dA,
         ),
         (
             "The upstream gradient dA is missing: multiply the mask (Z > 0) by dA.",
             lambda Z, dA: (Z > 0).astype(float),
         ),
+        (
+            "The mask is inverted: the gradient flows where the unit was on, Z > 0, "
+            "and is 0 where it was off.",
+            lambda Z, dA: dA * (Z < 0),
+        ),
+        (
+            "dA was multiplied by ReLU(Z), the activation, instead of by its "
+            "derivative, the 0/1 mask (Z > 0).",
+            lambda Z, dA: dA * np.maximum(Z, 0),
+        ),
+        (
+            "dA was multiplied by Z: ReLU's derivative is not z but the step "
+            "[z > 0], so dZ = dA * (Z > 0).",
+            lambda Z, dA: dA * Z,
+        ),
+        (
+            "The ReLU was applied to dA, max(dA, 0), with the mask from Z as well: the "
+            "backward pass only masks, dZ = dA * (Z > 0), keeping negative gradients.",
+            lambda Z, dA: np.maximum(dA, 0) * (Z > 0),
+        ),
     ]
     reference = _numerical_backward(lambda Z: relu_forward(Z)[0])
-    return diagnose("relu_backward", fn, _backward_cases(5), reference, mistakes)
+    return diagnose(
+        "relu_backward",
+        fn,
+        _backward_cases(5),
+        reference,
+        mistakes,
+        hint=_elementwise_hint("the mask (Z > 0)"),
+    )
 
 
 def _softmax_cases(seed: int) -> list[Case]:
+    """(Z, dS) pairs; the first batch is square (m = K).
+
+    There a row sum without keepdims broadcasts along the wrong axis instead of
+    raising, so that mistake can be named.
+    """
     rng = np.random.default_rng(seed)
-    return [Case((rng.normal(size=shape) * 2, rng.normal(size=shape))) for shape in ((3, 5), (1, 4), (4, 2))]
+    return [
+        Case((rng.normal(size=shape) * 2, rng.normal(size=shape)))
+        for shape in ((4, 4), (3, 5), (1, 4))
+    ]
 
 
 def check_softmax_backward(fn) -> Feedback:
-    """Check ``fn(Z, dS) -> dZ``, the backward pass of a row-wise softmax (shapes (m, K))."""
+    """Check ``fn(Z, dS) -> dZ``.
+
+    The backward pass of a row-wise softmax (shapes (m, K)).
+    """
+
+    def row_sum(Z, dS, **kwargs):
+        return np.sum(dS * softmax(Z), **kwargs)
+
     mistakes = [
         (
-            "Only the diagonal of the Jacobian was used (dS * s * (1 - s)): softmax couples the "
-            "entries of a row, so dZ = s * (dS - sum(dS * s, axis=1, keepdims=True)).",
+            "Only the diagonal of the Jacobian was used (dS * s * (1 - s)): softmax "
+            "couples the entries of a row, so "
+            "dZ = s * (dS - sum(dS * s, axis=1, keepdims=True)).",
             lambda Z, dS: dS * softmax(Z) * (1 - softmax(Z)),
         ),
         (
-            "The sum runs over the batch (axis=0); it must run over the classes of each row (axis=1).",
-            lambda Z, dS: softmax(Z) * (dS - np.sum(dS * softmax(Z), axis=0, keepdims=True)),
+            "The sum runs over the batch (axis=0); it must run over the classes of "
+            "each row (axis=1).",
+            lambda Z, dS: softmax(Z) * (dS - row_sum(Z, dS, axis=0, keepdims=True)),
         ),
         (
             "The correction term is missing: dZ = s * (dS - sum(dS * s)), not s * dS.",
             lambda Z, dS: softmax(Z) * dS,
         ),
+        (
+            "The row sums lost their axis (keepdims=False), so they were broadcast "
+            "along the rows: use np.sum(dS * s, axis=1, keepdims=True), shape (m, 1).",
+            lambda Z, dS: softmax(Z) * (dS - row_sum(Z, dS, axis=1)),
+        ),
+        (
+            "The sum runs over the whole batch at once: each row has its own "
+            "sum(dS * s) over its classes, axis=1, keepdims=True.",
+            lambda Z, dS: softmax(Z) * (dS - row_sum(Z, dS)),
+        ),
+        (
+            "The leading factor s is missing: dZ = s * (dS - sum(dS * s, axis=1, "
+            "keepdims=True)).",
+            lambda Z, dS: dS - row_sum(Z, dS, axis=1, keepdims=True),
+        ),
     ]
-    return diagnose("softmax_backward", fn, _softmax_cases(6), _numerical_backward(softmax), mistakes)
+    return diagnose(
+        "softmax_backward",
+        fn,
+        _softmax_cases(6),
+        _numerical_backward(softmax),
+        mistakes,
+        hint=(
+            "Softmax is not element-wise: dZ = J^T dS row by row, which is "
+            "s * (dS - sum(dS * s, axis=1, keepdims=True)) with s = softmax(Z)."
+        ),
+    )
 
 
 def check_tanh_backward(fn) -> Feedback:
@@ -104,12 +214,13 @@ def check_tanh_backward(fn) -> Feedback:
     """
     mistakes = [
         (
-            "The formula 1 - t**2 was applied to Z itself: it needs t = tanh(Z), so compute t first.",
+            "The formula 1 - t**2 was applied to Z itself: it needs t = tanh(Z), so "
+            "compute t first.",
             lambda Z, dA: dA * (1 - Z**2),
         ),
         (
-            "The derivative was evaluated at the activation a = tanh(Z) instead of at Z: "
-            "tanh'(z) = 1 - t**2 with t = tanh(z), not 1 - tanh(a)**2.",
+            "The derivative was evaluated at the activation a = tanh(Z) instead of at "
+            "Z: tanh'(z) = 1 - t**2 with t = tanh(z), not 1 - tanh(a)**2.",
             lambda Z, dA: dA * (1 - np.tanh(np.tanh(Z)) ** 2),
         ),
         (
@@ -117,12 +228,26 @@ def check_tanh_backward(fn) -> Feedback:
             lambda Z, dA: dA * (1 - np.tanh(Z)),
         ),
         (
-            "This is the sigmoid's derivative pattern t(1 - t); for tanh it is 1 - t**2 with t = tanh(Z).",
+            "This is the sigmoid's derivative pattern t(1 - t); for tanh it is "
+            "1 - t**2 with t = tanh(Z).",
             lambda Z, dA: dA * np.tanh(Z) * (1 - np.tanh(Z)),
         ),
         (
-            "The upstream gradient dA is missing: multiply the local derivative 1 - tanh(Z)**2 by dA.",
+            "The upstream gradient dA is missing: multiply the local derivative "
+            "1 - tanh(Z)**2 by dA.",
             lambda Z, dA: 1 - np.tanh(Z) ** 2,
         ),
+        (
+            "The sign is flipped: tanh'(z) = 1 - tanh(z)**2 is positive, not "
+            "tanh(z)**2 - 1.",
+            lambda Z, dA: dA * (np.tanh(Z) ** 2 - 1),
+        ),
     ]
-    return diagnose("tanh_backward", fn, _backward_cases(7), _numerical_backward(np.tanh), mistakes)
+    return diagnose(
+        "tanh_backward",
+        fn,
+        _backward_cases(7),
+        _numerical_backward(np.tanh),
+        mistakes,
+        hint=_elementwise_hint("1 - t**2 with t = tanh(Z)"),
+    )

@@ -31,18 +31,25 @@ def _z(x1, x2, w1, w2, b) -> float:
 
 
 def check_neuron_gradient(fn) -> Feedback:
-    """Check ``fn(x1, x2, w1, w2, b) -> (dw1, dw2, db)`` for ``o = tanh(w1 x1 + w2 x2 + b)``."""
+    """Check ``fn(x1, x2, w1, w2, b) -> (dw1, dw2, db)`` of a tanh neuron.
+
+    The neuron is ``o = tanh(w1 x1 + w2 x2 + b)``.
+    """
     rng = np.random.default_rng(1)
-    cases = [Case(tuple(float(v) for v in rng.uniform(-1.5, 1.5, size=5))) for _ in range(4)]
+    cases = [
+        Case(tuple(float(v) for v in rng.uniform(-1.5, 1.5, size=5))) for _ in range(4)
+    ]
 
     def local(*args):
         return 1 - math.tanh(_z(*args)) ** 2
 
     mistakes = [
         (
-            "The derivative of tanh was taken as 1 - z**2 with z the pre-activation; it is "
-            "1 - tanh(z)**2 = 1 - o**2, written with the output o.",
-            lambda x1, x2, w1, w2, b: tuple((1 - _z(x1, x2, w1, w2, b) ** 2) * v for v in (x1, x2, 1.0)),
+            "The derivative of tanh was taken as 1 - z**2 with z the pre-activation; "
+            "it is 1 - tanh(z)**2 = 1 - o**2, written with the output o.",
+            lambda x1, x2, w1, w2, b: tuple(
+                (1 - _z(x1, x2, w1, w2, b) ** 2) * v for v in (x1, x2, 1.0)
+            ),
         ),
         (
             "The local derivative of tanh is missing: multiply by do/dz = 1 - o**2.",
@@ -50,19 +57,62 @@ def check_neuron_gradient(fn) -> Feedback:
         ),
         (
             "The derivative of tanh was written 1 - tanh(z); it is 1 - tanh(z)**2.",
-            lambda x1, x2, w1, w2, b: tuple((1 - math.tanh(_z(x1, x2, w1, w2, b))) * v for v in (x1, x2, 1.0)),
+            lambda x1, x2, w1, w2, b: tuple(
+                (1 - math.tanh(_z(x1, x2, w1, w2, b))) * v for v in (x1, x2, 1.0)
+            ),
         ),
         (
-            "dz/dw1 is x1 (the input that w1 multiplies), not x2: the inputs are swapped.",
-            lambda x1, x2, w1, w2, b: tuple(local(x1, x2, w1, w2, b) * v for v in (x2, x1, 1.0)),
+            "dz/dw1 is x1 (the input that w1 multiplies), not x2: the inputs are "
+            "swapped.",
+            lambda x1, x2, w1, w2, b: tuple(
+                local(x1, x2, w1, w2, b) * v for v in (x2, x1, 1.0)
+            ),
         ),
         (
-            "The gradients with respect to the weights were given as w times the local derivative; "
-            "dz/dw1 = x1, the other factor of the product.",
-            lambda x1, x2, w1, w2, b: tuple(local(x1, x2, w1, w2, b) * v for v in (w1, w2, 1.0)),
+            "The gradients with respect to the weights were given as w times the local "
+            "derivative; dz/dw1 = x1, the other factor of the product.",
+            lambda x1, x2, w1, w2, b: tuple(
+                local(x1, x2, w1, w2, b) * v for v in (w1, w2, 1.0)
+            ),
+        ),
+        (
+            "This is the sigmoid's derivative pattern o(1 - o); for tanh it is "
+            "do/dz = 1 - o**2.",
+            lambda x1, x2, w1, w2, b: tuple(
+                math.tanh(_z(x1, x2, w1, w2, b))
+                * (1 - math.tanh(_z(x1, x2, w1, w2, b)))
+                * v
+                for v in (x1, x2, 1.0)
+            ),
+        ),
+        (
+            "The sign is flipped: do/dz = 1 - o**2 is positive, so do/dw1 has the sign "
+            "of x1.",
+            lambda x1, x2, w1, w2, b: tuple(
+                -local(x1, x2, w1, w2, b) * v for v in (x1, x2, 1.0)
+            ),
+        ),
+        (
+            "do/db is 1 - o**2 (dz/db = 1), not 0 or 1: the bias also passes through "
+            "tanh.",
+            lambda x1, x2, w1, w2, b: (
+                local(x1, x2, w1, w2, b) * x1,
+                local(x1, x2, w1, w2, b) * x2,
+                1.0,
+            ),
         ),
     ]
-    return diagnose("neuron_gradient", fn, cases, _numerical_neuron_gradient, mistakes)
+    return diagnose(
+        "neuron_gradient",
+        fn,
+        cases,
+        _numerical_neuron_gradient,
+        mistakes,
+        hint=(
+            "Check each factor of the chain rule against the derivation: "
+            "do/dw1 = do/dz * dz/dw1 = (1 - o**2) * x1, and likewise for w2 and b."
+        ),
+    )
 
 
 def _shared(x, y) -> float:
@@ -79,12 +129,27 @@ def _numerical_shared_gradient(x, y, eps=1e-6):
 
 
 def _shared_cases() -> list[Case]:
-    """Four random (x, y), away from the points where two path terms coincide or vanish."""
+    """Four random (x, y).
+
+    Away from the points where two path terms coincide or vanish.
+    """
     rng = np.random.default_rng(3)
     cases = []
     while len(cases) < 4:
         x, y = (float(v) for v in rng.uniform(-1.5, 1.5, size=2))
-        if min(abs(x), abs(y), abs(y + 1), abs(y + 2), abs(x - y), abs(x + y), abs(x - 1), abs(y - 1)) > 0.3:
+        if (
+            min(
+                abs(x),
+                abs(y),
+                abs(y + 1),
+                abs(y + 2),
+                abs(x - y),
+                abs(x + y),
+                abs(x - 1),
+                abs(y - 1),
+            )
+            > 0.3
+        ):
             cases.append(Case((x, y)))
     return cases
 
@@ -109,7 +174,10 @@ _PATH_NAMES = {
 
 
 def _dropped_paths_mistakes() -> list:
-    """One (message, wrong_fn) per way of losing path terms of x and/or y (overwriting, not adding)."""
+    """One (message, wrong_fn) per way of losing path terms of x and/or y.
+
+    A term is lost by overwriting a gradient instead of adding to it.
+    """
     mistakes = []
     for x_kept in (("x via q",), ("x direct",), ("x via q", "x direct")):
         for y_kept in (("y via q",), ("y via r",), ("y via q", "y via r")):
@@ -119,8 +187,8 @@ def _dropped_paths_mistakes() -> list:
             message = (
                 "A node used twice kept only one of its contributions: "
                 + "; ".join(_PATH_NAMES[k] for k in dropped)
-                + ". Every use of a node adds a term (multivariate chain rule): accumulate with +=, never "
-                "overwrite with =."
+                + ". Every use of a node adds a term (multivariate chain rule): "
+                "accumulate with +=, never overwrite with =."
             )
 
             def wrong(x, y, x_kept=x_kept, y_kept=y_kept):
@@ -132,11 +200,13 @@ def _dropped_paths_mistakes() -> list:
 
 
 def check_shared_node_gradient(fn) -> Feedback:
-    """Check ``fn(x, y) -> (df/dx, df/dy)`` for ``f = (x*y + x) * exp(y)`` against centred differences.
+    """Check ``fn(x, y) -> (df/dx, df/dy)`` for ``f = (x*y + x) * exp(y)``.
 
-    The intended solution is a reverse sweep by hand over q = x*y, s = q + x, r = exp(y),
-    f = s * r. The messages name the usual mistakes: the product's local derivatives
-    swapped, a path of a node used twice lost, an upstream factor left out.
+    The reference is centred differences.
+
+    The intended solution is a reverse sweep by hand over q = x*y, s = q + x, r =
+    exp(y), f = s * r. The messages name the usual mistakes: the product's local
+    derivatives swapped, a path of a node used twice lost, an upstream factor left out.
     """
 
     def right(x, y):
@@ -144,24 +214,47 @@ def check_shared_node_gradient(fn) -> Feedback:
         return t["x via q"] + t["x direct"], t["y via q"] + t["y via r"]
 
     swapped = (
-        "The local derivatives of the product q = x*y are swapped: dq/dx is y, the *other* factor, "
-        "and dq/dy is x (d(x*y)/dx = x is the classic slip)."
+        "The local derivatives of the product q = x*y are swapped: dq/dx is y, the "
+        "*other* factor, and dq/dy is x (d(x*y)/dx = x is the classic slip)."
     )
     r_upstream = (
-        "The term through r = exp(y) lacks its upstream factor: it is dr/dy * df/dr = exp(y) * s, "
-        "with df/dr = s = x*y + x, not exp(y) alone."
+        "The term through r = exp(y) lacks its upstream factor: it is dr/dy * df/dr = "
+        "exp(y) * s, with df/dr = s = x*y + x, not exp(y) alone."
     )
     s_upstream = (
-        "The terms that pass through s = q + x lack the upstream factor df/ds = exp(y): "
-        "df/dx = (y + 1) * exp(y), not y + 1."
+        "The terms that pass through s = q + x lack the upstream factor "
+        "df/ds = exp(y): df/dx = (y + 1) * exp(y), not y + 1."
     )
     mistakes = [
-        (swapped, lambda x, y: (x * math.exp(y) + math.exp(y), right(x, y)[1] - x * math.exp(y) + y * math.exp(y))),
+        (
+            swapped,
+            lambda x, y: (
+                x * math.exp(y) + math.exp(y),
+                right(x, y)[1] - x * math.exp(y) + y * math.exp(y),
+            ),
+        ),
         (swapped, lambda x, y: (x * math.exp(y) + math.exp(y), right(x, y)[1])),
-        (swapped, lambda x, y: (right(x, y)[0], right(x, y)[1] - x * math.exp(y) + y * math.exp(y))),
+        (
+            swapped,
+            lambda x, y: (
+                right(x, y)[0],
+                right(x, y)[1] - x * math.exp(y) + y * math.exp(y),
+            ),
+        ),
         *_dropped_paths_mistakes(),
         (r_upstream, lambda x, y: (right(x, y)[0], x * math.exp(y) + math.exp(y))),
         (s_upstream, lambda x, y: (y + 1, x + (x * y + x) * math.exp(y))),
         (s_upstream, lambda x, y: (y + 1, right(x, y)[1])),
     ]
-    return diagnose("shared_node_gradient", fn, _shared_cases(), _numerical_shared_gradient, mistakes)
+    return diagnose(
+        "shared_node_gradient",
+        fn,
+        _shared_cases(),
+        _numerical_shared_gradient,
+        mistakes,
+        hint=(
+            "Check each factor of the chain rule along every path: sweep backwards "
+            "over f = s * r, r = exp(y), s = q + x, q = x * y, adding (+=) one term "
+            "per use of a node."
+        ),
+    )

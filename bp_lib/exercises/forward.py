@@ -16,30 +16,59 @@ def _column_cases() -> list[Case]:
     rng = np.random.default_rng(2)
     cases = []
     for n_in, n_out, m in [(4, 3, 3), (5, 2, 6), (3, 4, 1)]:
-        cases.append(Case((rng.normal(size=(n_in, m)), rng.normal(size=(n_out, n_in)), rng.normal(size=n_out))))
+        cases.append(
+            Case(
+                (
+                    rng.normal(size=(n_in, m)),
+                    rng.normal(size=(n_out, n_in)),
+                    rng.normal(size=n_out),
+                )
+            )
+        )
     return cases
 
 
 def check_dense_forward_columns(fn) -> Feedback:
-    """Check ``fn(A_prev, W, b) -> Z`` with A_prev (n_in, m), W (n_out, n_in), b (n_out,), Z (n_out, m)."""
+    """Check ``fn(A_prev, W, b) -> Z``, a dense layer in the column convention.
+
+    Shapes: A_prev (n_in, m), W (n_out, n_in), b (n_out,), Z (n_out, m).
+    """
     mistakes = [
         (
-            "b was added along the wrong axis: in the column convention each column is an example, "
-            "so b must be a column, b[:, None], added to every column.",
+            "b was added along the wrong axis: in the column convention each column is "
+            "an example, so b must be a column, b[:, None], added to every column.",
             lambda A, W, b: W @ A + b[None, :],
         ),
         (
-            "The result is in the row-batch layout (m, n_out): in the column convention Z = W @ A_prev + b "
-            "has one column per example.",
+            "The result is in the row-batch layout (m, n_out): in the column "
+            "convention Z = W @ A_prev + b has one column per example.",
             lambda A, W, b: A.T @ W.T + b,
         ),
         (
             "The bias is missing: Z = W @ A_prev + b[:, None].",
             lambda A, W, b: W @ A,
         ),
+        (
+            "An activation was applied: the exercise asks for the pre-activation "
+            "Z = W @ A_prev + b[:, None], before any non-linearity.",
+            lambda A, W, b: np.tanh(W @ A + b[:, None]),
+        ),
+        (
+            "The bias was subtracted: Z = W @ A_prev + b[:, None].",
+            lambda A, W, b: W @ A - b[:, None],
+        ),
     ]
     return diagnose(
-        "dense_forward_columns", fn, _column_cases(), lambda A, W, b: W @ A + b[:, None], mistakes, tol=1e-12
+        "dense_forward_columns",
+        fn,
+        _column_cases(),
+        lambda A, W, b: W @ A + b[:, None],
+        mistakes,
+        tol=1e-12,
+        hint=(
+            "In the column convention each example is a column: Z = W @ A_prev + "
+            "b[:, None], shape (n_out, m)."
+        ),
     )
 
 
@@ -67,7 +96,9 @@ def _two_layer_cases() -> list[Case]:
     return cases
 
 
-def _two_layer_columns(A0, W1, b1, W2, b2, hidden=np.tanh, output=lambda z: z, transpose_w=False, bias=None):
+def _two_layer_columns(
+    A0, W1, b1, W2, b2, hidden=np.tanh, output=lambda z: z, transpose_w=False, bias=None
+):
     """The column-convention forward, with switches that reproduce the usual mistakes.
 
     Right: A2 = W2 @ tanh(W1 @ A0 + b1[:, None]) + b2[:, None], shape (n2, m).
@@ -81,34 +112,55 @@ def _two_layer_columns(A0, W1, b1, W2, b2, hidden=np.tanh, output=lambda z: z, t
 
 
 def check_two_layer_forward_columns(fn) -> Feedback:
-    """Check ``fn(A0, W1, b1, W2, b2) -> A2``: two layers, tanh hidden, linear output, column convention.
+    """Check ``fn(A0, W1, b1, W2, b2) -> A2``: two layers in the column convention.
+
+    The hidden layer is tanh, the output linear.
 
     Shapes: A0 (n0, m), W1 (n1, n0), b1 (n1,), W2 (n2, n1), b2 (n2,) -> A2 (n2, m), with
     A2 = W2 @ tanh(W1 @ A0 + b1[:, None]) + b2[:, None].
     """
     mistakes = [
         (
-            "A weight matrix is transposed: in the column convention W is already (n_out, n_in) and the "
-            "layer is W @ A_prev; W.T is the row-batch layout (n_in, n_out) of bp_lib.",
+            "A weight matrix is transposed: in the column convention W is already "
+            "(n_out, n_in) and the layer is W @ A_prev; W.T is the row-batch layout "
+            "(n_in, n_out) of bp_lib.",
             lambda *a: _two_layer_columns(*a, transpose_w=True),
         ),
         (
-            "b was added along the wrong axis: with examples as columns the bias is a column, b[:, None]; "
-            "a plain + b broadcasts it along the rows.",
+            "b was added along the wrong axis: with examples as columns the bias is a "
+            "column, b[:, None]; a plain + b broadcasts it along the rows.",
             lambda *a: _two_layer_columns(*a, bias=lambda b: b[None, :]),
         ),
         (
-            "The result is in the row-batch layout (m, n2), one row per example: the column convention "
-            "returns A2 with one column per example, (n2, m).",
+            "The result is in the row-batch layout (m, n2), one row per example: the "
+            "column convention returns A2 with one column per example, (n2, m).",
             lambda *a: _two_layer_columns(*a).T,
         ),
         (
-            "The hidden layer has no activation: apply tanh to Z1 before the second layer.",
+            "The hidden layer has no activation: apply tanh to Z1 before the second "
+            "layer.",
             lambda *a: _two_layer_columns(*a, hidden=lambda z: z),
         ),
         (
-            "tanh was applied to the output too: the output layer here is linear, A2 = Z2.",
+            "tanh was applied to the output too: the output layer here is linear, A2 = "
+            "Z2.",
             lambda *a: _two_layer_columns(*a, output=np.tanh),
         ),
+        (
+            "The output layer is linear and the hidden one is not: apply tanh to Z1 "
+            "only, A2 = W2 @ tanh(Z1) + b2[:, None].",
+            lambda *a: _two_layer_columns(*a, hidden=lambda z: z, output=np.tanh),
+        ),
     ]
-    return diagnose("two_layer_forward_columns", fn, _two_layer_cases(), _two_layer_columns, mistakes, tol=1e-12)
+    return diagnose(
+        "two_layer_forward_columns",
+        fn,
+        _two_layer_cases(),
+        _two_layer_columns,
+        mistakes,
+        tol=1e-12,
+        hint=(
+            "Compute the layers in order, each example a column: A1 = tanh(W1 @ A0 + "
+            "b1[:, None]), then A2 = W2 @ A1 + b2[:, None] (no activation on A2)."
+        ),
+    )

@@ -5,13 +5,15 @@ seeded draw with what each formula, right or wrong, predicts. The statistics are
 
     (mean, std, mean |w|)
 
-of a (400, 100) draw: the mean catches a shifted range such as U(0, a), the std the scale,
-and ``mean |w| / std`` the shape of the distribution (sqrt(2 / pi) = 0.80 for a normal,
-sqrt(3) / 2 = 0.87 for a uniform), so a uniform draw with the right variance does not pass
-for a normal one. Fan-in and fan-out differ on purpose, so mixing them up is caught.
+of a large seeded draw: the mean catches a shifted range such as U(0, a), the std the
+scale, and ``mean |w| / std`` the shape of the distribution (sqrt(2 / pi) = 0.80 for a
+normal, sqrt(3) / 2 = 0.87 for a uniform), so a uniform draw with the right variance
+does not pass for a normal one. Fan-in and fan-out differ on purpose, so mixing them up
+is caught, and the two cases have different fans (400 x 100, then 300 x 500), so a fan
+written into the function as a number is caught too.
 
-:func:`check_block_backward` checks the backward pass of one ``Dense -> ReLU`` block, whose
-variance the chapter's backward argument describes.
+:func:`check_block_backward` checks the backward pass of one ``Dense -> ReLU`` block,
+whose variance the chapter's backward argument describes.
 """
 
 from __future__ import annotations
@@ -20,151 +22,267 @@ import numpy as np
 
 from ..activations import relu_backward, relu_forward
 from ..dense import dense_backward, dense_forward
-from .feedback import Case, Feedback, diagnose
+from .feedback import AnswerError, Case, Feedback, Hyperparameter, as_array, diagnose
 
 N_IN, N_OUT = 400, 100  # unequal on purpose: fan-in and fan-out mistakes then differ
+SHAPES = ((N_IN, N_OUT), (300, 500))  # one per case, each with its seed
 SEEDS = (0, 1)
-TOL = 0.01  # sampling noise of these statistics is about 0.2 %; the mistakes differ by 3 % or more
-HINT = "Compare the mean, the standard deviation and the shape (normal or uniform) of your draw with the formula."
+TOL = 0.01  # sampling noise of these statistics is about 0.3 %; mistakes differ by 3 %+
+HINT = (
+    "Compare the mean, the standard deviation and the shape (normal or uniform) of "
+    "your draw with the formula, computed from the n_in and n_out passed in."
+)
 
 
-def draw_statistics(fn, seed: int) -> np.ndarray:
-    """``[mean, std, mean |w|]`` of ``fn(N_IN, N_OUT, default_rng(seed))``; shape (3,).
+def draw_statistics(fn, seed: int, n_in: int = N_IN, n_out: int = N_OUT):
+    """``[mean, std, mean |w|]`` of ``fn(n_in, n_out, default_rng(seed))``; shape (3,).
 
-    ``ValueError`` if ``fn`` does not return an ``(N_IN, N_OUT)`` array.
+    :class:`AnswerError` if ``fn`` does not return an ``(n_in, n_out)`` array of
+    real numbers.
     """
-    W = np.asarray(fn(N_IN, N_OUT, np.random.default_rng(seed)), dtype=np.float64)
-    if W.shape != (N_IN, N_OUT):
-        raise ValueError(f"the initialiser returned shape {W.shape}, expected (n_in, n_out) = ({N_IN}, {N_OUT})")
+    result = fn(n_in, n_out, np.random.default_rng(seed))
+    W, why = as_array(result, "the array returned")
+    if why is not None:
+        raise AnswerError(why)
+    if W.shape != (n_in, n_out):
+        raise AnswerError(
+            f"the initialiser returned shape {W.shape}, expected "
+            f"(n_in, n_out) = ({n_in}, {n_out})"
+        )
+    W = W.astype(np.float64)
     return np.array([W.mean(), W.std(), np.abs(W).mean()])
 
 
-def normal_statistics(std: float, mean: float = 0.0):
-    """What ``N(mean, std**2)`` predicts for :func:`draw_statistics` (mean |w| for mean 0 only)."""
-    return lambda seed: np.array([mean, std, std * np.sqrt(2 / np.pi)])
+def normal_statistics(std, mean: float = 0.0):
+    """What ``N(mean, std**2)`` predicts for :func:`draw_statistics` (mean 0 for |w|).
+
+    ``std`` is a number or a function ``std(n_in, n_out)``.
+    """
+    spread = std if callable(std) else (lambda n_in, n_out: std)
+
+    def predicted(seed, n_in=N_IN, n_out=N_OUT):
+        s = spread(n_in, n_out)
+        return np.array([mean, s, s * np.sqrt(2 / np.pi)])
+
+    return predicted
 
 
-def uniform_statistics(low: float, high: float):
-    """What ``U(low, high)`` with ``low <= 0 <= high`` predicts for :func:`draw_statistics`."""
-    mean = (low + high) / 2
-    std = (high - low) / np.sqrt(12)
-    mean_abs = (low**2 + high**2) / (2 * (high - low))
-    return lambda seed: np.array([mean, std, mean_abs])
+def uniform_statistics(low, high):
+    """What ``U(low, high)``, ``low <= 0 <= high``, predicts for draw_statistics.
+
+    ``low`` and ``high`` are numbers or functions of ``(n_in, n_out)``.
+    """
+
+    def bound(b, n_in, n_out):
+        return b(n_in, n_out) if callable(b) else b
+
+    def predicted(seed, n_in=N_IN, n_out=N_OUT):
+        lo, hi = bound(low, n_in, n_out), bound(high, n_in, n_out)
+        mean_abs = (lo**2 + hi**2) / (2 * (hi - lo))
+        return np.array([(lo + hi) / 2, (hi - lo) / np.sqrt(12), mean_abs])
+
+    return predicted
 
 
 def _check(name, fn, right, mistakes) -> Feedback:
-    cases = [Case((seed,)) for seed in SEEDS]
-    return diagnose(name, lambda seed: draw_statistics(fn, seed), cases, right, mistakes, tol=TOL, hint=HINT)
+    cases = [Case((seed, *shape)) for seed, shape in zip(SEEDS, SHAPES)]
+
+    def user(seed, n_in, n_out):
+        return draw_statistics(fn, seed, n_in, n_out)
+
+    return diagnose(
+        name,
+        user,
+        cases,
+        right,
+        mistakes,
+        tol=TOL,
+        hint=HINT,
+        hyperparameters=[
+            Hyperparameter("n_in", 1, (N_IN, N_OUT, 100, 256, 784)),
+            Hyperparameter("n_out", 2, (N_IN, N_OUT, 10, 100)),
+        ],
+    )
 
 
 def check_he_normal(fn) -> Feedback:
-    """Check ``fn(n_in, n_out, rng) -> W``: a He normal draw, ``N(0, 2 / n_in)``, std ``sqrt(2 / n_in)``."""
-    std = np.sqrt(2 / N_IN)
+    """Check ``fn(n_in, n_out, rng) -> W``: a He normal draw, ``N(0, 2 / n_in)``.
+
+    The standard deviation is ``sqrt(2 / n_in)``.
+    """
+
+    def he_std(n_in, n_out):
+        return np.sqrt(2 / n_in)
+
     mistakes = [
         (
-            "The variance 2/n_in was used as the standard deviation: N(0, sqrt(2/n)) names the std, "
-            "and rng.normal takes the std, so pass scale=np.sqrt(2 / n_in).",
-            normal_statistics(2 / N_IN),
+            "The variance 2/n_in was used as the standard deviation: N(0, sqrt(2/n)) "
+            "names the std, and rng.normal takes the std, so pass "
+            "scale=np.sqrt(2 / n_in).",
+            normal_statistics(lambda n_in, n_out: 2 / n_in),
         ),
         (
-            "The fan-out n_out was used: He keeps the forward variance, which sums over the n_in inputs "
-            "of a unit, so std = sqrt(2 / n_in).",
-            normal_statistics(np.sqrt(2 / N_OUT)),
+            "The fan-out n_out was used: He keeps the forward variance, which sums "
+            "over the n_in inputs of a unit, so std = sqrt(2 / n_in).",
+            normal_statistics(lambda n_in, n_out: np.sqrt(2 / n_out)),
         ),
         (
             "n_in + n_out is Xavier's denominator; He uses std = sqrt(2 / n_in).",
-            normal_statistics(np.sqrt(2 / (N_IN + N_OUT))),
+            normal_statistics(lambda n_in, n_out: np.sqrt(2 / (n_in + n_out))),
         ),
         (
-            "The factor 2 is missing: that is LeCun's std, sqrt(1 / n_in); ReLU halves the second moment, "
-            "so He doubles the variance back: std = sqrt(2 / n_in).",
-            normal_statistics(np.sqrt(1 / N_IN)),
+            "The factor 2 is missing: that is LeCun's std, sqrt(1 / n_in); ReLU halves "
+            "the second moment, so He doubles the variance back: std = sqrt(2 / n_in).",
+            normal_statistics(lambda n_in, n_out: np.sqrt(1 / n_in)),
         ),
         (
             "The draw is uniform (He uniform); the exercise asks for a normal draw: "
             "rng.normal(0.0, np.sqrt(2 / n_in), size=(n_in, n_out)).",
-            uniform_statistics(-np.sqrt(3) * std, np.sqrt(3) * std),
+            uniform_statistics(
+                lambda n_in, n_out: -np.sqrt(3) * he_std(n_in, n_out),
+                lambda n_in, n_out: np.sqrt(3) * he_std(n_in, n_out),
+            ),
+        ),
+        (
+            "The square root is missing: the std is sqrt(2 / n_in), not 2 / n_in "
+            "(that is the variance) nor sqrt(2) / n_in.",
+            normal_statistics(lambda n_in, n_out: np.sqrt(2) / n_in),
+        ),
+        (
+            "The draw is standard normal, N(0, 1): scale it by sqrt(2 / n_in).",
+            normal_statistics(1.0),
         ),
     ]
-    return _check("he_normal", fn, normal_statistics(std), mistakes)
+    return _check("he_normal", fn, normal_statistics(he_std), mistakes)
 
 
 def check_xavier_uniform(fn) -> Feedback:
-    """Check ``fn(n_in, n_out, rng) -> W``: ``U(-a, a)`` with ``a = sqrt(6 / (n_in + n_out))``."""
-    fans = N_IN + N_OUT
-    limit = np.sqrt(6 / fans)
+    """Check ``fn(n_in, n_out, rng) -> W``: a Xavier uniform draw.
+
+    That is ``U(-a, a)`` with ``a = sqrt(6 / (n_in + n_out))``.
+    """
+
+    def limit(n_in, n_out):
+        return np.sqrt(6 / (n_in + n_out))
+
+    def symmetric(a):
+        return uniform_statistics(lambda n, m: -a(n, m), a)
+
     mistakes = [
         (
-            "The limit is the standard deviation sqrt(2 / (n_in + n_out)); U(-a, a) has std a / sqrt(3), "
-            "so the limit must be sqrt(3) times the std: a = sqrt(6 / (n_in + n_out)).",
-            uniform_statistics(-np.sqrt(2 / fans), np.sqrt(2 / fans)),
+            "The limit is the standard deviation sqrt(2 / (n_in + n_out)); U(-a, a) "
+            "has std a / sqrt(3), so the limit must be sqrt(3) times the std: a = "
+            "sqrt(6 / (n_in + n_out)).",
+            symmetric(lambda n, m: np.sqrt(2 / (n + m))),
         ),
         (
-            "The square root is missing: the limit is a = sqrt(6 / (n_in + n_out)), not 6 / (n_in + n_out).",
-            uniform_statistics(-6 / fans, 6 / fans),
+            "The square root is missing: the limit is a = sqrt(6 / (n_in + n_out)), "
+            "not 6 / (n_in + n_out).",
+            symmetric(lambda n, m: 6 / (n + m)),
         ),
         (
-            "Only n_in was used (that is He uniform, sqrt(6 / n_in)): Xavier averages the fans, "
+            "Only n_in was used (that is He uniform, sqrt(6 / n_in)): Xavier averages "
+            "the fans, a = sqrt(6 / (n_in + n_out)).",
+            symmetric(lambda n, m: np.sqrt(6 / n)),
+        ),
+        (
+            "Only n_out was used: Xavier averages the fans, "
             "a = sqrt(6 / (n_in + n_out)).",
-            uniform_statistics(-np.sqrt(6 / N_IN), np.sqrt(6 / N_IN)),
-        ),
-        (
-            "Only n_out was used: Xavier averages the fans, a = sqrt(6 / (n_in + n_out)).",
-            uniform_statistics(-np.sqrt(6 / N_OUT), np.sqrt(6 / N_OUT)),
+            symmetric(lambda n, m: np.sqrt(6 / m)),
         ),
         (
             "The range is [0, a]: the weights must be centred, drawn from U(-a, a).",
             uniform_statistics(0.0, limit),
         ),
         (
-            "The draw is normal with the right variance (Xavier normal); the exercise asks for a uniform draw: "
-            "rng.uniform(-a, a, size=(n_in, n_out)).",
-            normal_statistics(limit / np.sqrt(3)),
+            "The draw is normal with the right variance (Xavier normal); the exercise "
+            "asks for a uniform draw: rng.uniform(-a, a, size=(n_in, n_out)).",
+            normal_statistics(lambda n, m: limit(n, m) / np.sqrt(3)),
+        ),
+        (
+            "The draw is U(0, 1) or U(-1, 1), unscaled: the limit is "
+            "a = sqrt(6 / (n_in + n_out)).",
+            uniform_statistics(-1.0, 1.0),
         ),
     ]
-    return _check("xavier_uniform", fn, uniform_statistics(-limit, limit), mistakes)
+    return _check("xavier_uniform", fn, symmetric(limit), mistakes)
 
 
 def _block_cases(seed: int) -> list[Case]:
-    """Random (dA, X, W) with n_in != n_out, so a missing transpose cannot go unnoticed."""
+    """Random (dA, X, W).
+
+    With n_in != n_out, so a missing transpose cannot go unnoticed.
+    """
     rng = np.random.default_rng(seed)
     return [
-        Case((rng.normal(size=(m, n_out)), rng.normal(size=(m, n_in)), rng.normal(size=(n_in, n_out))))
+        Case(
+            (
+                rng.normal(size=(m, n_out)),
+                rng.normal(size=(m, n_in)),
+                rng.normal(size=(n_in, n_out)),
+            )
+        )
         for m, n_in, n_out in ((6, 5, 3), (4, 2, 7), (9, 8, 4))
     ]
 
 
 def _block_reference(dA, X, W):
-    """The gradient dX of ``A = relu(X @ W)`` for upstream ``dA``, by bp_lib's own (gradient-checked) pairs."""
+    """The gradient dX of ``A = relu(X @ W)`` for upstream ``dA``.
+
+    Computed by bp_lib's own (gradient-checked) pairs.
+    """
     Z, dense_cache = dense_forward(X, W, np.zeros(W.shape[1]))
     _, relu_cache = relu_forward(Z)
     return dense_backward(relu_backward(dA, relu_cache), dense_cache)[0]
 
 
 def check_block_backward(fn) -> Feedback:
-    """Check ``fn(dA, X, W) -> dX`` for one block ``A = relu(X @ W)``: ``dX = (dA * (X @ W > 0)) @ W.T``.
+    """Check ``fn(dA, X, W) -> dX`` for one block ``A = relu(X @ W)``.
+
+    The answer is ``dX = (dA * (X @ W > 0)) @ W.T``.
 
     Shapes: dA (m, n_out), X (m, n_in), W (n_in, n_out) -> dX (m, n_in).
     """
     mistakes = [
         (
-            "The ReLU mask is missing: the gradient only flows through units that were on, "
-            "dX = (dA * (Z > 0)) @ W.T with Z = X @ W.",
+            "The ReLU mask is missing: the gradient only flows through units that were "
+            "on, dX = (dA * (Z > 0)) @ W.T with Z = X @ W.",
             lambda dA, X, W: dA @ W.T,
         ),
         (
-            "The ReLU mask is taken from dA; it must come from the forward pass, Z = X @ W: dA * (Z > 0).",
+            "The ReLU mask is taken from dA; it must come from the forward pass, Z = X "
+            "@ W: dA * (Z > 0).",
             lambda dA, X, W: (dA * (dA > 0)) @ W.T,
         ),
         (
-            "The mask was taken from the input X after the product; mask first, with Z = X @ W: "
-            "dX = (dA * (Z > 0)) @ W.T.",
+            "The mask was taken from the input X after the product; mask first, with Z "
+            "= X @ W: dX = (dA * (Z > 0)) @ W.T.",
             lambda dA, X, W: (dA @ W.T) * (X > 0),
         ),
         (
-            "The ReLU was applied to the product, relu(dA @ W.T): the mask comes from Z = X @ W, "
-            "and is applied to dA before the product.",
+            "The ReLU was applied to the product, relu(dA @ W.T): the mask comes from "
+            "Z = X @ W, and is applied to dA before the product.",
             lambda dA, X, W: np.maximum(dA @ W.T, 0),
         ),
+        (
+            "W is not transposed: the gradient goes back through W.T, "
+            "dX = (dA * (Z > 0)) @ W.T, shape (m, n_in).",
+            lambda dA, X, W: (dA * (X @ W > 0)) @ W,
+        ),
+        (
+            "This is dW = X.T @ dZ, the gradient of the weights; the exercise asks for "
+            "dX = (dA * (Z > 0)) @ W.T, the gradient of the input.",
+            lambda dA, X, W: X.T @ (dA * (X @ W > 0)),
+        ),
     ]
-    return diagnose("block_backward", fn, _block_cases(7), _block_reference, mistakes)
+    return diagnose(
+        "block_backward",
+        fn,
+        _block_cases(7),
+        _block_reference,
+        mistakes,
+        hint=(
+            "Check each factor of the chain rule through the block: "
+            "dZ = dA * (Z > 0) with Z = X @ W, then dX = dZ @ W.T."
+        ),
+    )

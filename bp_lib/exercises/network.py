@@ -11,7 +11,10 @@ from .feedback import Case, Feedback, diagnose
 
 
 def _forward_loss(X, y, W1, b1, W2, b2) -> float:
-    """Mean softmax cross-entropy of the net Z1 = X W1 + b1, A1 = tanh(Z1), Z2 = A1 W2 + b2."""
+    """Mean softmax cross-entropy of the two-layer net.
+
+    Z1 = X W1 + b1, A1 = tanh(Z1), Z2 = A1 W2 + b2.
+    """
     return softmax_cross_entropy(np.tanh(X @ W1 + b1) @ W2 + b2, y)[0]
 
 
@@ -20,7 +23,8 @@ def _cases() -> list[Case]:
 
     The first has as many inputs as hidden units and classes (n = h = k), so a missing
     transpose of W2, or W1 used in place of W2, gives a result of the right shape that
-    the checker can recognise; the others have distinct sizes, so that shapes catch the rest.
+    the checker can recognise; the others have distinct sizes, so that shapes catch the
+    rest.
     """
     rng = np.random.default_rng(7)
     cases = []
@@ -38,11 +42,16 @@ def _cases() -> list[Case]:
 
 def _numerical(X, y, W1, b1, W2, b2):
     params = [p.copy() for p in (W1, b1, W2, b2)]
-    return tuple(numerical_gradient(lambda: _forward_loss(X, y, *params), p) for p in params)
+    return tuple(
+        numerical_gradient(lambda: _forward_loss(X, y, *params), p) for p in params
+    )
 
 
 def _backward(X, y, W1, b1, W2, b2, hidden_error):
-    """The right backward pass, with the hidden error computed by ``hidden_error(dZ2, W2, Z1, A1)``."""
+    """The right backward pass, but for its hidden error.
+
+    The hidden error is computed by ``hidden_error(dZ2, W2, Z1, A1)``.
+    """
     Z1 = X @ W1 + b1
     A1 = np.tanh(Z1)
     dZ2 = (softmax(A1 @ W2 + b2) - one_hot(y, W2.shape[1])) / len(X)
@@ -53,36 +62,93 @@ def _backward(X, y, W1, b1, W2, b2, hidden_error):
 def check_two_layer_backward(fn) -> Feedback:
     """Check ``fn(X, y, W1, b1, W2, b2) -> (dW1, db1, dW2, db2)``.
 
-    The network: Z1 = X @ W1 + b1, A1 = tanh(Z1), Z2 = A1 @ W2 + b2, loss the mean softmax
-    cross-entropy of Z2 with integer labels y. Shapes: X (m, n), W1 (n, h), b1 (h,), W2 (h, k), b2 (k,).
+    The network: Z1 = X @ W1 + b1, A1 = tanh(Z1), Z2 = A1 @ W2 + b2, loss the mean
+    softmax cross-entropy of Z2 with integer labels y. Shapes: X (m, n), W1 (n, h), b1
+    (h,), W2 (h, k), b2 (k,).
     """
     mistakes = [
         (
-            "The activation derivative is missing from the hidden error: dZ1 = (dZ2 @ W2.T) * (1 - A1**2).",
+            "The activation derivative is missing from the hidden error: dZ1 = (dZ2 @ "
+            "W2.T) * (1 - A1**2).",
             lambda *a: _backward(*a, hidden_error=lambda dZ2, W2, Z1, A1: dZ2 @ W2.T),
         ),
         (
-            "W2 is not transposed in the hidden error: the error flows back through W2.T, dZ1 = (dZ2 @ W2.T) * f'(Z1).",
-            lambda *a: _backward(*a, hidden_error=lambda dZ2, W2, Z1, A1: (dZ2 @ W2) * (1 - A1**2)),
+            "W2 is not transposed in the hidden error: the error flows back through "
+            "W2.T, dZ1 = (dZ2 @ W2.T) * f'(Z1).",
+            lambda *a: _backward(
+                *a, hidden_error=lambda dZ2, W2, Z1, A1: (dZ2 @ W2) * (1 - A1**2)
+            ),
         ),
         (
-            "W1 was used in the hidden error instead of W2: the error of layer 1 comes back through "
-            "the weights of the layer above it, dZ1 = (dZ2 @ W2.T) * f'(Z1).",
-            lambda *a: _backward(*a, hidden_error=lambda dZ2, W2, Z1, A1: (dZ2 @ a[2].T) * (1 - A1**2)),
+            "W1 was used in the hidden error instead of W2: the error of layer 1 comes "
+            "back through the weights of the layer above it, dZ1 = (dZ2 @ W2.T) * "
+            "f'(Z1).",
+            lambda *a: _backward(
+                *a, hidden_error=lambda dZ2, W2, Z1, A1: (dZ2 @ a[2].T) * (1 - A1**2)
+            ),
         ),
         (
             "The tanh derivative was evaluated at the activation A1 instead of at Z1: "
             "f'(Z1) = 1 - tanh(Z1)**2 = 1 - A1**2, not 1 - tanh(A1)**2.",
-            lambda *a: _backward(*a, hidden_error=lambda dZ2, W2, Z1, A1: (dZ2 @ W2.T) * (1 - np.tanh(A1) ** 2)),
+            lambda *a: _backward(
+                *a,
+                hidden_error=lambda dZ2, W2, Z1, A1: (
+                    (dZ2 @ W2.T) * (1 - np.tanh(A1) ** 2)
+                ),
+            ),
         ),
         (
-            "The 1/m is applied twice: the output error (softmax(Z2) - Y) / m already holds it, "
-            "so the weight gradients are plain products, dW = A.T @ dZ.",
+            "The tanh derivative was written with Z1 in place of A1: f'(Z1) = "
+            "1 - tanh(Z1)**2 = 1 - A1**2, not 1 - Z1**2.",
+            lambda *a: _backward(
+                *a, hidden_error=lambda dZ2, W2, Z1, A1: (dZ2 @ W2.T) * (1 - Z1**2)
+            ),
+        ),
+        (
+            "This is the sigmoid's derivative pattern A1 (1 - A1); the hidden layer is "
+            "tanh, whose derivative is 1 - A1**2.",
+            lambda *a: _backward(
+                *a, hidden_error=lambda dZ2, W2, Z1, A1: (dZ2 @ W2.T) * A1 * (1 - A1)
+            ),
+        ),
+        (
+            "The 1/m is applied twice: the output error (softmax(Z2) - Y) / m already "
+            "holds it, so the weight gradients are plain products, dW = A.T @ dZ.",
             lambda *a: tuple(g / len(a[0]) for g in _numerical(*a)),
         ),
         (
-            "The 1/m is missing: the loss is a mean over the batch, so the output error is (softmax(Z2) - Y) / m.",
+            "The 1/m is missing: the loss is a mean over the batch, so the output "
+            "error is (softmax(Z2) - Y) / m.",
             lambda *a: tuple(g * len(a[0]) for g in _numerical(*a)),
         ),
+        (
+            "The output error has the wrong sign: dZ2 = (softmax(Z2) - Y) / m, "
+            "probabilities minus targets.",
+            lambda *a: tuple(-g for g in _numerical(*a)),
+        ),
+        (
+            "A bias gradient was not summed over the batch: b is added to every row, "
+            "so db = dZ.sum(axis=0), shape (h,) for b1 and (k,) for b2.",
+            lambda *a: _unsummed_bias(*a),
+        ),
     ]
-    return diagnose("two_layer_backward", fn, _cases(), _numerical, mistakes)
+    return diagnose(
+        "two_layer_backward",
+        fn,
+        _cases(),
+        _numerical,
+        mistakes,
+        hint=(
+            "Check each factor of the chain rule, layer by layer: dZ2 = (softmax(Z2) - "
+            "Y) / m, dZ1 = (dZ2 @ W2.T) * (1 - A1**2), dW = A_prev.T @ dZ, "
+            "db = dZ.sum(axis=0)."
+        ),
+    )
+
+
+def _unsummed_bias(X, y, W1, b1, W2, b2):
+    """The right backward pass with db1 and db2 left as the per-row errors dZ1, dZ2."""
+    A1 = np.tanh(X @ W1 + b1)
+    dZ2 = (softmax(A1 @ W2 + b2) - one_hot(y, W2.shape[1])) / len(X)
+    dZ1 = (dZ2 @ W2.T) * (1 - A1**2)
+    return X.T @ dZ1, dZ1, A1.T @ dZ2, dZ2

@@ -1,7 +1,13 @@
 import numpy as np
+import pytest
 
-from bp_lib import sigmoid
-from bp_lib.exercises.activations import check_relu_backward, check_sigmoid_backward
+from bp_lib import sigmoid, softmax
+from bp_lib.exercises.activations import (
+    check_relu_backward,
+    check_sigmoid_backward,
+    check_softmax_backward,
+    check_tanh_backward,
+)
 
 
 def test_sigmoid_checker_passes_the_right_answer_and_names_each_mistake():
@@ -56,3 +62,126 @@ def test_tanh_checker_passes_the_right_answer_and_names_each_mistake():
         assert not feedback.passed and expected in feedback.message, (expected, feedback.message)
     unexplained = check_tanh_backward(lambda Z, dA: 2 * dA * (1 - np.tanh(Z) ** 2))
     assert not unexplained.passed and "differs from the reference" in unexplained.message
+
+
+# --- one table per checker: (answer, passes?, words its message must contain) ---
+
+
+def _sig(Z):
+    return sigmoid(Z)
+
+
+def _zeroes_da(Z, dA):
+    """Wrong; zeroes dA so that a reference computed from the same arrays would agree."""
+    dA[...] = 0
+    return np.zeros_like(Z)
+
+
+def _relu_in_place(Z, dA):
+    dA[Z <= 0] = 0  # a right answer that writes into the upstream gradient
+    return dA
+
+
+COMMON_ROWS = [
+    ("overwrites dA", _zeroes_da, False, ["differs"]),
+    ("a string", lambda Z, dA: "dZ", False, ["string"]),
+    ("None", lambda Z, dA: None, False, ["returned None"]),
+    ("a dict", lambda Z, dA: {"dZ": dA}, False, ["dict"]),
+    ("complex", lambda Z, dA: dA + 0j, False, ["complex"]),
+    ("ragged", lambda Z, dA: [[1.0, 2.0], [3.0]], False, ["ragged"]),
+    ("two outputs", lambda Z, dA: (dA, dA), False, ["returned 2 value(s)"]),
+]
+
+SIGMOID_ROWS = COMMON_ROWS + [
+    ("right", lambda Z, dA: dA * _sig(Z) * (1 - _sig(Z)), True, ["matches"]),
+    ("tanh pattern", lambda Z, dA: dA * (1 - _sig(Z) ** 2), False, ["tanh's"]),
+    ("sigmoid itself", lambda Z, dA: dA * _sig(Z), False, ["not by its derivative"]),
+    ("sign", lambda Z, dA: -dA * _sig(Z) * (1 - _sig(Z)), False, ["sign is flipped"]),
+    ("unexplained", lambda Z, dA: 2 * dA * _sig(Z), False, ["differs", "f'(Z)"]),
+]
+
+RELU_ROWS = COMMON_ROWS + [
+    ("right", lambda Z, dA: dA * (Z > 0), True, ["matches"]),
+    ("right, in place", _relu_in_place, True, ["matches", "dA in place"]),
+    ("mask from dA", lambda Z, dA: dA * (dA > 0), False, ["taken from dA"]),
+    ("inverted mask", lambda Z, dA: dA * (Z < 0), False, ["inverted"]),
+    ("times relu(Z)", lambda Z, dA: dA * np.maximum(Z, 0), False, ["ReLU(Z)"]),
+    ("times Z", lambda Z, dA: dA * Z, False, ["multiplied by Z"]),
+    (
+        "relu of dA too",
+        lambda Z, dA: np.maximum(dA, 0) * (Z > 0),
+        False,
+        ["applied to dA"],
+    ),
+]
+
+
+def _softmax_right(Z, dS):
+    s = softmax(Z)
+    return s * (dS - np.sum(dS * s, axis=1, keepdims=True))
+
+
+SOFTMAX_ROWS = COMMON_ROWS + [
+    ("right", _softmax_right, True, ["matches"]),
+    (
+        "no keepdims",
+        lambda Z, dS: softmax(Z) * (dS - np.sum(dS * softmax(Z), axis=1)),
+        False,
+        ["keepdims"],
+    ),
+    (
+        "sum over everything",
+        lambda Z, dS: softmax(Z) * (dS - np.sum(dS * softmax(Z))),
+        False,
+        ["whole batch"],
+    ),
+    (
+        "no leading s",
+        lambda Z, dS: dS - np.sum(dS * softmax(Z), axis=1, keepdims=True),
+        False,
+        ["leading factor s"],
+    ),
+]
+
+TANH_ROWS = COMMON_ROWS + [
+    ("right", lambda Z, dA: dA * (1 - np.tanh(Z) ** 2), True, ["matches"]),
+    ("1 - Z**2", lambda Z, dA: dA * (1 - Z**2), False, ["applied to Z itself"]),
+    ("sign", lambda Z, dA: dA * (np.tanh(Z) ** 2 - 1), False, ["sign is flipped"]),
+]
+
+
+def _rows(rows):
+    return [pytest.param(*row[1:], id=row[0]) for row in rows]
+
+
+def _judge(check, answer, passed, words):
+    feedback = check(answer)
+    assert feedback.passed is passed, feedback.message
+    for word in words:
+        assert word in feedback.message, feedback.message
+    assert "chain rule" not in feedback.message
+
+
+@pytest.mark.parametrize(("answer", "passed", "words"), _rows(SIGMOID_ROWS))
+def test_sigmoid_backward_table(answer, passed, words):
+    _judge(check_sigmoid_backward, answer, passed, words)
+
+
+@pytest.mark.parametrize(("answer", "passed", "words"), _rows(RELU_ROWS))
+def test_relu_backward_table(answer, passed, words):
+    _judge(check_relu_backward, answer, passed, words)
+
+
+@pytest.mark.parametrize(("answer", "passed", "words"), _rows(SOFTMAX_ROWS))
+def test_softmax_backward_table(answer, passed, words):
+    _judge(check_softmax_backward, answer, passed, words)
+
+
+@pytest.mark.parametrize(("answer", "passed", "words"), _rows(TANH_ROWS))
+def test_tanh_backward_table(answer, passed, words):
+    _judge(check_tanh_backward, answer, passed, words)
+
+
+def test_the_intro_quotes_the_relu_message_truly():
+    message = check_relu_backward(lambda Z, dA: dA * (dA > 0)).message
+    assert "the ReLU mask is taken from dA" in message.replace("The ReLU", "the ReLU")

@@ -13,16 +13,16 @@ from bp_lib.exercises.batchnorm import (
 )
 
 
-def _reader_parts(X, gamma):
+def _reader_parts(X, gamma, eps=EPS):
     m = len(X)
-    inv = 1 / np.sqrt(X.var(axis=0) + EPS)
+    inv = 1 / np.sqrt(X.var(axis=0) + eps)
     x_hat = (X - X.mean(axis=0)) * inv
     return m, inv, x_hat
 
 
 def test_right_answer_passes():
-    def written_out(dout, X, gamma):
-        m, inv, x_hat = _reader_parts(X, gamma)
+    def written_out(dout, X, gamma, eps=EPS):
+        m, inv, x_hat = _reader_parts(X, gamma, eps)
         dx_hat = dout * gamma
         dX = inv / m * (m * dx_hat - dx_hat.sum(0) - x_hat * (dx_hat * x_hat).sum(0))
         return dX, (dout * x_hat).sum(0), dout.sum(0)
@@ -34,24 +34,24 @@ def test_right_answer_passes():
 def test_each_mistake_is_named_when_written_by_a_reader():
     """Each wrong answer, written independently of the library's wrong functions, gets its own message."""
 
-    def double(dout, X, gamma):
-        m, inv, x_hat = _reader_parts(X, gamma)
+    def double(dout, X, gamma, eps=EPS):
+        m, inv, x_hat = _reader_parts(X, gamma, eps)
         dx_hat = dout * gamma
         dX = inv / m * (m * dx_hat - inv * dx_hat.sum(0) - x_hat * (dx_hat * x_hat).sum(0))
         return dX, (dout * x_hat).sum(0), dout.sum(0)
 
-    def no_mean(dout, X, gamma):
-        m, inv, x_hat = _reader_parts(X, gamma)
+    def no_mean(dout, X, gamma, eps=EPS):
+        m, inv, x_hat = _reader_parts(X, gamma, eps)
         dx_hat = dout * gamma
         return inv / m * (m * dx_hat - x_hat * (dx_hat * x_hat).sum(0)), (dout * x_hat).sum(0), dout.sum(0)
 
-    def no_variance(dout, X, gamma):
-        m, inv, x_hat = _reader_parts(X, gamma)
+    def no_variance(dout, X, gamma, eps=EPS):
+        m, inv, x_hat = _reader_parts(X, gamma, eps)
         dx_hat = dout * gamma
         return inv / m * (m * dx_hat - dx_hat.sum(0)), (dout * x_hat).sum(0), dout.sum(0)
 
-    def no_gamma(dout, X, gamma):
-        m, inv, x_hat = _reader_parts(X, gamma)
+    def no_gamma(dout, X, gamma, eps=EPS):
+        m, inv, x_hat = _reader_parts(X, gamma, eps)
         dX = inv / m * (m * dout - dout.sum(0) - x_hat * (dout * x_hat).sum(0))
         return dX, (dout * x_hat).sum(0), dout.sum(0)
 
@@ -102,8 +102,8 @@ def test_mistake_list_is_the_documented_wrong_functions():
 
 
 def test_unexplained_error_and_exception_are_reported():
-    def off_by_two(dout, X, gamma):
-        m, inv, x_hat = _reader_parts(X, gamma)
+    def off_by_two(dout, X, gamma, eps=EPS):
+        m, inv, x_hat = _reader_parts(X, gamma, eps)
         dx_hat = dout * gamma
         dX = 2 * inv / m * (m * dx_hat - dx_hat.sum(0) - x_hat * (dx_hat * x_hat).sum(0))
         return dX, (dout * x_hat).sum(0), dout.sum(0)
@@ -111,7 +111,64 @@ def test_unexplained_error_and_exception_are_reported():
     feedback = check_batchnorm_backward(off_by_two)
     assert not feedback.passed and "differs from the reference" in feedback.message
 
-    def unwritten(dout, X, gamma):
+    def unwritten(dout, X, gamma, eps=EPS):
         raise NotImplementedError
 
     assert "not written yet" in check_batchnorm_backward(unwritten).message
+
+
+# --- one table: (answer, passes?, words its message must contain) ---
+
+
+def _compact(dout, X, gamma, eps=EPS, ddof=0, outside=False, hard=None):
+    eps = eps if hard is None else hard
+    m, var = len(X), X.var(axis=0, ddof=ddof)
+    inv = 1 / (np.sqrt(var) + eps) if outside else 1 / np.sqrt(var + eps)
+    x_hat = (X - X.mean(axis=0)) * inv
+    dx_hat = dout * gamma
+    dX = inv / m * (m * dx_hat - dx_hat.sum(0) - x_hat * (dx_hat * x_hat).sum(0))
+    return dX, (dout * x_hat).sum(0), dout.sum(0)
+
+
+def _overwrites(dout, X, gamma, eps=EPS):
+    """Wrong; zeroes dout, so a reference computed afterwards would be all zeros."""
+    dout[...] = 0
+    return np.zeros_like(X), np.zeros_like(gamma), np.zeros_like(gamma)
+
+
+def _in_place(dout, X, gamma, eps=EPS):
+    X -= X.mean(axis=0)  # right, but centres the caller's X in place
+    return _compact(dout, X, gamma, eps)
+
+
+BN_ROWS = [
+    ("right", _compact, True, ["matches"]),
+    ("right, centres X in place", _in_place, True, ["matches", "X in place"]),
+    ("overwrites dout", _overwrites, False, ["differs"]),
+    ("unbiased variance", lambda *a: _compact(*a, ddof=1), False, ["unbiased"]),
+    ("eps outside the root", lambda *a: _compact(*a, outside=True), False, ["outside"]),
+    ("eps hard-coded", lambda *a: _compact(*a, hard=1e-5), False, ["eps seems hard-coded"]),
+    (
+        "dgamma from X",
+        lambda d, X, g, eps=EPS: (_compact(d, X, g, eps)[0], (d * X).sum(0), d.sum(0)),
+        False,
+        ["dgamma used X"],
+    ),
+    (
+        "no eps argument",
+        lambda dout, X, gamma: _compact(dout, X, gamma),
+        False,
+        ["fourth argument"],
+    ),
+    ("a string", lambda *a: "dX", False, ["string"]),
+    ("None", lambda *a: None, False, ["returned None"]),
+    ("two outputs", lambda *a: _compact(*a)[:2], False, ["returned 2 value(s)"]),
+]
+
+
+@pytest.mark.parametrize(("answer", "passed", "words"), [pytest.param(*r[1:], id=r[0]) for r in BN_ROWS])
+def test_batchnorm_backward_table(answer, passed, words):
+    feedback = check_batchnorm_backward(answer)
+    assert feedback.passed is passed, feedback.message
+    for word in words:
+        assert word in feedback.message, feedback.message

@@ -92,3 +92,55 @@ def test_shared_node_checker_reports_an_unlisted_mistake_and_an_error():
 
     assert "differs from the reference" in check_shared_node_gradient(lambda x, y: (x, y)).message
     assert "raised ZeroDivisionError" in check_shared_node_gradient(lambda x, y: (1 / 0, y)).message
+
+
+# --- one table per checker: (answer, passes?, words its message must contain) ---
+
+import pytest  # noqa: E402
+
+from bp_lib.exercises.chain_rule import check_shared_node_gradient  # noqa: E402
+
+
+def _right(*a):
+    return tuple(_local(*a) * v for v in (a[0], a[1], 1.0))
+
+
+NEURON_ROWS = [
+    ("right", _right, True, ["matches"]),
+    ("sign", lambda *a: tuple(-g for g in _right(*a)), False, ["sign is flipped"]),
+    ("db = 1", lambda *a: (*_right(*a)[:2], 1.0), False, ["do/db"]),
+    ("a string", lambda *a: "grads", False, ["string"]),
+    ("None", lambda *a: None, False, ["returned None"]),
+    ("two outputs", lambda *a: _right(*a)[:2], False, ["returned 2 value(s)"]),
+    ("complex", lambda *a: (1j, 0.0, 0.0), False, ["complex"]),
+]
+
+
+def _shared_right(x, y):
+    r = math.exp(y)
+    return y * r + r, x * r + (x * y + x) * r
+
+
+SHARED_ROWS = [
+    ("right", _shared_right, True, ["matches"]),
+    ("a dict", lambda x, y: {"x": 0.0}, False, ["dict"]),
+    ("unexplained", lambda x, y: (0.0, 0.0), False, ["differs", "chain rule"]),
+]
+
+
+@pytest.mark.parametrize("row", NEURON_ROWS, ids=[r[0] for r in NEURON_ROWS])
+def test_neuron_gradient_table(row):
+    _, answer, passed, words = row
+    feedback = check_neuron_gradient(answer)
+    assert feedback.passed is passed, feedback.message
+    for word in words:
+        assert word in feedback.message, feedback.message
+
+
+@pytest.mark.parametrize("row", SHARED_ROWS, ids=[r[0] for r in SHARED_ROWS])
+def test_shared_node_gradient_table(row):
+    _, answer, passed, words = row
+    feedback = check_shared_node_gradient(answer)
+    assert feedback.passed is passed, feedback.message
+    for word in words:
+        assert word in feedback.message, feedback.message

@@ -12,3 +12,42 @@ def test_weight_decay_checker():
     for expected, wrong in wrongs.items():
         feedback = check_weight_decay_gradient(wrong)
         assert not feedback.passed and expected in feedback.message, (expected, feedback.message)
+
+
+# --- one table: (answer, passes?, words its message must contain) ---
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+
+def _overwrites(W, d, lam):
+    W[...] = 0
+    d[...] = 0
+    return np.zeros_like(W)
+
+
+def _in_place(W, d, lam):
+    d += lam * W  # right, but adds the penalty into the caller's data gradient
+    return d
+
+
+DECAY_ROWS = [
+    ("right", lambda W, d, lam: d + lam * W, True, ["matches"]),
+    ("right, in place", _in_place, True, ["in place"]),
+    ("overwrites inputs", _overwrites, False, ["differs"]),
+    ("lam hard-coded", lambda W, d, lam: d + 1e-3 * W, False, ["lam seems hard-coded"]),
+    ("lam / 2", lambda W, d, lam: d + lam / 2 * W, False, ["lam / 2"]),
+    ("L1", lambda W, d, lam: d + lam * np.sign(W), False, ["L1"]),
+    ("no data gradient", lambda W, d, lam: lam * W, False, ["data gradient is missing"]),
+    ("a dict", lambda W, d, lam: {"W": W}, False, ["dict"]),
+]
+
+
+@pytest.mark.parametrize("row", DECAY_ROWS, ids=[r[0] for r in DECAY_ROWS])
+def test_weight_decay_table(row):
+    _, answer, passed, words = row
+    feedback = check_weight_decay_gradient(answer)
+    assert feedback.passed is passed, feedback.message
+    for word in words:
+        assert word in feedback.message, feedback.message
+    assert "chain rule" not in feedback.message

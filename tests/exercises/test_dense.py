@@ -1,3 +1,6 @@
+import numpy as np
+import pytest
+
 from bp_lib.exercises.dense import check_dense_backward
 
 
@@ -27,3 +30,80 @@ def test_transposed_weight_gradient_is_named_even_for_a_square_w():
 def test_an_unlisted_mistake_gets_the_generic_message():
     feedback = check_dense_backward(lambda dZ, X, W: (dZ @ W.T, X.T @ dZ, 2 * dZ.sum(axis=0)))
     assert not feedback.passed and "differs from the reference" in feedback.message
+
+
+# --- one table for the checker: (answer, passes?, words its message must contain) ---
+
+
+def _zero_everything(dZ, X, W):
+    """Wrong, and overwrites its inputs so that a reference computed afterwards agrees."""
+    for a in (dZ, X, W):
+        a[...] = 0
+    return np.zeros_like(X), np.zeros_like(W), np.zeros(W.shape[1])
+
+
+def _in_place(dZ, X, W):
+    """Right, but reuses dZ's memory for db's computation after using it."""
+    dX, dW = dZ @ W.T, X.T @ dZ
+    db = dZ.sum(axis=0)
+    dZ *= 0  # scribbles on its input after use
+    return dX, dW, db
+
+
+DENSE_ROWS = [
+    ("right", lambda dZ, X, W: (dZ @ W.T, X.T @ dZ, dZ.sum(axis=0)), True, ["matches"]),
+    ("overwrites its inputs", _zero_everything, False, ["differs"]),
+    ("right, changes dZ in place", _in_place, True, ["matches", "dZ in place"]),
+    ("forgotten db", lambda dZ, X, W: (dZ @ W.T, X.T @ dZ), False, ["db is missing"]),
+    (
+        "unsummed db",
+        lambda dZ, X, W: (dZ @ W.T, X.T @ dZ, dZ),
+        False,
+        ["not summed over the batch"],
+    ),
+    (
+        "(1, n) db",
+        lambda dZ, X, W: (dZ @ W.T, X.T @ dZ, dZ.sum(axis=0, keepdims=True)),
+        False,
+        ["shape (1, n_out)"],
+    ),
+    (
+        "db over everything",
+        lambda dZ, X, W: (dZ @ W.T, X.T @ dZ, dZ.sum()),
+        False,
+        ["every entry"],
+    ),
+    (
+        "dX transposed",
+        lambda dZ, X, W: (W @ dZ.T, X.T @ dZ, dZ.sum(axis=0)),
+        False,
+        ["dX is transposed"],
+    ),
+    ("a string", lambda dZ, X, W: "dX", False, ["string"]),
+    ("None", lambda dZ, X, W: None, False, ["returned None"]),
+    ("a dict", lambda dZ, X, W: {"dX": 0}, False, ["dict"]),
+    (
+        "complex",
+        lambda dZ, X, W: (dZ @ W.T + 0j, X.T @ dZ, dZ.sum(axis=0)),
+        False,
+        ["complex"],
+    ),
+    ("ragged", lambda dZ, X, W: ([[1, 2], [3]], X.T @ dZ, dZ.sum(0)), False, ["ragged"]),
+    (
+        "unexplained",
+        lambda dZ, X, W: (dZ @ W.T, 1.5 * X.T @ dZ, dZ.sum(axis=0)),
+        False,
+        ["differs", "dW = X.T @ dZ"],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("answer", "passed", "words"),
+    [pytest.param(*row[1:], id=row[0]) for row in DENSE_ROWS],
+)
+def test_dense_backward_table(answer, passed, words):
+    feedback = check_dense_backward(answer)
+    assert feedback.passed is passed, feedback.message
+    for word in words:
+        assert word in feedback.message, feedback.message

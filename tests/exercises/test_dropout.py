@@ -1,7 +1,11 @@
 import numpy as np
 
 from bp_lib import dropout_backward, dropout_forward
-from bp_lib.exercises.dropout import check_dropout_backward, check_dropout_forward, check_dropout_pair
+from bp_lib.exercises.dropout import (
+    check_dropout_backward,
+    check_dropout_forward,
+    check_dropout_pair,
+)
 
 
 def test_backward_checker():
@@ -17,7 +21,10 @@ def test_backward_checker():
     messages = set()
     for expected, wrong in wrongs.items():
         feedback = check_dropout_backward(wrong)
-        assert not feedback.passed and expected in feedback.message, (expected, feedback.message)
+        assert not feedback.passed and expected in feedback.message, (
+            expected,
+            feedback.message,
+        )
         messages.add(feedback.message)
     assert len(messages) == len(wrongs)
 
@@ -35,7 +42,10 @@ def test_forward_checker():
     messages = set()
     for expected, wrong in wrongs.items():
         feedback = check_dropout_forward(wrong)
-        assert not feedback.passed and expected in feedback.message, (expected, feedback.message)
+        assert not feedback.passed and expected in feedback.message, (
+            expected,
+            feedback.message,
+        )
         messages.add(feedback.message)
     assert len(messages) == len(wrongs)
     assert "shape" in check_dropout_forward(lambda X, p, rng: X[:10]).message
@@ -86,7 +96,10 @@ def test_pair_checker_names_backward_and_forward_mistakes():
     }
     for expected, backward in wrong_backwards.items():
         feedback = check_dropout_pair(_forward, backward)
-        assert not feedback.passed and expected in feedback.message, (expected, feedback.message)
+        assert not feedback.passed and expected in feedback.message, (
+            expected,
+            feedback.message,
+        )
 
     def keep_probability_forward(X, p, rng):
         keep = rng.random(X.shape) < p
@@ -107,3 +120,166 @@ def test_pair_checker_rejects_a_mask_not_drawn_from_rng_and_a_bare_output():
 
     feedback = check_dropout_pair(lambda X, p, rng: _forward(X, p, rng)[0], lambda dout, mask: dout * mask)
     assert not feedback.passed and "(out, cache)" in feedback.message
+
+
+# --- one table per checker: (answer, passes?, words its message must contain) ---
+
+import pytest  # noqa: E402
+
+from bp_lib.exercises.dropout import check_dropout_eval  # noqa: E402
+
+
+def _zeroes_dout(dout, keep, p):
+    dout[...] = 0
+    return np.zeros_like(dout)
+
+
+def _in_place(dout, keep, p):
+    dout *= keep
+    dout /= 1 - p
+    return dout
+
+
+BACKWARD_ROWS = [
+    ("right", lambda dout, keep, p: dout * keep / (1 - p), True, ["matches"]),
+    ("right, in place", _in_place, True, ["dout in place"]),
+    ("overwrites dout", _zeroes_dout, False, ["differs"]),
+    ("p hard-coded", lambda dout, keep, p: dout * keep / 0.7, False, ["p seems hard"]),
+    (
+        "inverted mask",
+        lambda dout, keep, p: dout * ~keep / (1 - p),
+        False,
+        ["inverted"],
+    ),
+    ("a string", lambda dout, keep, p: "dX", False, ["string"]),
+    ("None", lambda dout, keep, p: None, False, ["returned None"]),
+    ("complex", lambda dout, keep, p: dout * keep / (1 - p) + 0j, False, ["complex"]),
+]
+
+
+def _inv_forward(X, p, rng):
+    return X * (rng.random(X.shape) >= p) / (1 - p)
+
+
+FORWARD_ROWS = [
+    ("right", _inv_forward, True, ["matches"]),
+    ("p hard-coded", lambda X, p, rng: _inv_forward(X, 0.3, rng), False, ["p seems hard"]),
+    (
+        "mask with p as keep",
+        lambda X, p, rng: X * (rng.random(X.shape) < p) / (1 - p),
+        False,
+        ["for the mask"],
+    ),
+    ("no drop", lambda X, p, rng: X.copy(), False, ["No unit was dropped"]),
+    ("a string", lambda X, p, rng: "out", False, ["not real numbers"]),
+    ("wrong shape", lambda X, p, rng: X.T, False, ["shape"]),
+]
+
+
+def _pair_forward(X, p, rng):
+    mask = (rng.random(X.shape) >= p) / (1 - p)
+    return X * mask, mask
+
+
+PAIR_ROWS = [
+    ("right", _pair_forward, lambda dout, mask: dout * mask, True, ["matches"]),
+    (
+        "right, in place",
+        _pair_forward,
+        lambda dout, mask: np.multiply(dout, mask, out=dout),
+        True,
+        ["matches"],
+    ),
+    (
+        "forward returns out only",
+        lambda X, p, rng: _pair_forward(X, p, rng)[0],
+        lambda dout, mask: dout * mask,
+        False,
+        ["pair (out, cache)"],
+    ),
+    (
+        "backward ignores the scale",
+        _pair_forward,
+        lambda dout, mask: dout * (mask != 0),
+        False,
+        ["not rescaled"],
+    ),
+    (
+        "backward returns None",
+        _pair_forward,
+        lambda dout, mask: None,
+        False,
+        ["returned None"],
+    ),
+]
+
+
+def _layer(X, p, rng, training):
+    return _inv_forward(X, p, rng) if training else X
+
+
+EVAL_ROWS = [
+    ("right", _layer, True, ["matches"]),
+    ("right, returns a copy", lambda X, p, r, t: _layer(X, p, r, t).copy(), True, []),
+    (
+        "scales by 1 - p",
+        lambda X, p, r, t: _inv_forward(X, p, r) if t else X * (1 - p),
+        False,
+        ["non-inverted"],
+    ),
+    (
+        "divides by 1 - p",
+        lambda X, p, r, t: _inv_forward(X, p, r) if t else X / (1 - p),
+        False,
+        ["divided by (1 - p)"],
+    ),
+    ("still drops", lambda X, p, r, t: _inv_forward(X, p, r), False, ["still dropped"]),
+    (
+        "zeros",
+        lambda X, p, r, t: _inv_forward(X, p, r) if t else 0 * X,
+        False,
+        ["all zeros"],
+    ),
+    ("training mode broken", lambda X, p, r, t: X, False, ["In training mode"]),
+    (
+        "None in eval",
+        lambda X, p, r, t: _inv_forward(X, p, r) if t else None,
+        False,
+        ["None"],
+    ),
+]
+
+
+def _judge(feedback, passed, words):
+    assert feedback.passed is passed, feedback.message
+    for word in words:
+        assert word in feedback.message, feedback.message
+    assert "chain rule" not in feedback.message
+
+
+def _ids(rows):
+    return [row[0] for row in rows]
+
+
+@pytest.mark.parametrize("row", BACKWARD_ROWS, ids=_ids(BACKWARD_ROWS))
+def test_dropout_backward_table(row):
+    _, answer, passed, words = row
+    _judge(check_dropout_backward(answer), passed, words)
+
+
+@pytest.mark.parametrize("row", FORWARD_ROWS, ids=_ids(FORWARD_ROWS))
+def test_dropout_forward_table(row):
+    _, answer, passed, words = row
+    _judge(check_dropout_forward(answer), passed, words)
+
+
+@pytest.mark.parametrize("row", PAIR_ROWS, ids=_ids(PAIR_ROWS))
+def test_dropout_pair_table(row):
+    _, forward, backward, passed, words = row
+    _judge(check_dropout_pair(forward, backward), passed, words)
+
+
+@pytest.mark.parametrize("row", EVAL_ROWS, ids=_ids(EVAL_ROWS))
+def test_dropout_eval_table(row):
+    _, answer, passed, words = row
+    _judge(check_dropout_eval(answer), passed, words)

@@ -1,13 +1,16 @@
 import numpy as np
+import pytest
 
-from bp_lib.exercises import Case, diagnose
+from bp_lib.exercises import Case, Feedback, Hyperparameter, diagnose
+
+HINT = "Double it."
 
 CASES = [Case((np.array([1.0, 2.0, 3.0]),)), Case((np.array([-1.0, 0.5]),))]
 MISTAKES = [("You returned x instead of 2x.", lambda x: x), ("The sign is flipped.", lambda x: -2 * x)]
 
 
 def _check(fn):
-    return diagnose("double", fn, CASES, lambda x: 2 * x, MISTAKES)
+    return diagnose("double", fn, CASES, lambda x: 2 * x, MISTAKES, hint=HINT)
 
 
 def test_a_right_answer_passes():
@@ -52,13 +55,117 @@ def test_tuples_keyword_arguments_and_the_tolerance():
     def reference(x, scale):
         return x * scale, x.sum()
 
-    assert diagnose("pair", lambda x, scale: (scale * x, x.sum()), cases, reference, []).passed
-    nearly = diagnose("pair", lambda x, scale: (scale * x * (1 + 1e-9), x.sum()), cases, reference, [])
+    assert diagnose("pair", lambda x, scale: (scale * x, x.sum()), cases, reference, [], hint=HINT).passed
+    nearly = diagnose("pair", lambda x, scale: (scale * x * (1 + 1e-9), x.sum()), cases, reference, [], hint=HINT)
     assert nearly.passed  # within the default tolerance of 1e-6
-    assert "output 1" in diagnose("pair", lambda x, scale: (scale * x, -x.sum()), cases, reference, []).message
+    assert (
+        "output 1" in diagnose("pair", lambda x, scale: (scale * x, -x.sum()), cases, reference, [], hint=HINT).message
+    )
 
 
 def test_a_nan_output_never_matches_a_mistake_either():
     nan_mistake = [("NaN mistake", lambda x: np.full_like(x, np.nan))]
-    feedback = diagnose("double", lambda x: np.full_like(x, np.nan), CASES, lambda x: 2 * x, nan_mistake)
+    feedback = diagnose("double", lambda x: np.full_like(x, np.nan), CASES, lambda x: 2 * x, nan_mistake, hint=HINT)
     assert not feedback.passed and "differs from the reference (relative error nan)" in feedback.message
+
+
+def test_the_hint_is_required():
+    with pytest.raises(TypeError):
+        diagnose("double", lambda x: 2 * x, CASES, lambda x: 2 * x, MISTAKES)
+
+
+def _scale_cases():
+    return [Case((np.array([1.0, 2.0]), 0.1)), Case((np.array([3.0, -1.0]), 0.5))]
+
+
+def _scaled(x, lr):
+    return lr * x
+
+
+def _scale_check(fn, **options):
+    return diagnose(
+        "scaled",
+        fn,
+        _scale_cases(),
+        _scaled,
+        [],
+        hint="Multiply by lr.",
+        hyperparameters=[Hyperparameter("lr", 1, (0.01,))],
+        **options,
+    )
+
+
+def _zeroes_x(x, lr):
+    x[...] = 0
+    return np.zeros_like(x)
+
+
+def _doubles_x_in_place(x, lr):
+    x *= lr
+    return x
+
+
+def _in_place_no_return(x, lr):
+    x *= lr
+
+
+# (answer, options, passes?, words its message must contain)
+ROWS = [
+    ("right", lambda x, lr: lr * x, {}, True, ["matches the reference on 2"]),
+    ("overwrites its input", _zeroes_x, {}, False, ["differs"]),
+    ("right, in place", _doubles_x_in_place, {}, True, ["x in place"]),
+    (
+        "in place, None, answer in args",
+        _in_place_no_return,
+        {"answer_in_arguments": lambda args: args[0]},
+        True,
+        ["matches"],
+    ),
+    ("in place, None, no answer in args", _in_place_no_return, {}, False, ["None"]),
+    (
+        "None, nothing changed",
+        lambda x, lr: None,
+        {"answer_in_arguments": lambda args: args[0]},
+        False,
+        ["changed none"],
+    ),
+    ("lr hard-coded (other case)", lambda x, lr: 0.1 * x, {}, False, ["lr seems hard"]),
+    ("lr hard-coded (likely)", lambda x, lr: 0.01 * x, {}, False, ["lr = 0.01"]),
+    ("a string", lambda x, lr: "x", {}, False, ["string"]),
+    ("a dict", lambda x, lr: {"x": x}, {}, False, ["dict"]),
+    ("complex", lambda x, lr: lr * x + 1j, {}, False, ["complex"]),
+    ("ragged", lambda x, lr: [[1.0], [2.0, 3.0]], {}, False, ["ragged"]),
+    ("a set", lambda x, lr: {1.0}, {}, False, ["set"]),
+    ("objects", lambda x, lr: np.array([object(), object()]), {}, False, ["not an array"]),
+    ("two outputs", lambda x, lr: (x, x), {}, False, ["returned 2 value(s)"]),
+    ("raises", lambda x, lr: 1 / 0, {}, False, ["raised ZeroDivisionError"]),
+    ("unexplained", lambda x, lr: 3 * x, {}, False, ["differs", "Multiply by lr."]),
+]
+
+
+@pytest.mark.parametrize(("answer", "options", "passed", "words"), [pytest.param(*r[1:], id=r[0]) for r in ROWS])
+def test_diagnose_table(answer, options, passed, words):
+    feedback = _scale_check(answer, **options)
+    assert feedback.passed is passed, feedback.message
+    for word in words:
+        assert word in feedback.message, feedback.message
+    assert "\n" not in feedback.message  # the message is one line
+
+
+def test_printed_feedback_fits_88_columns():
+    feedback = Feedback(False, "word " * 60)
+    assert all(len(line) <= 88 for line in str(feedback).splitlines())
+    assert str(feedback).startswith("FAIL: word")
+
+
+def test_a_mistake_that_raises_like_the_answer_is_named():
+    mistakes = [("Transposed.", lambda x: np.ones((2, 3)) @ x.reshape(1, -1))]
+    feedback = diagnose(
+        "double",
+        lambda x: np.ones((2, 3)) @ x.reshape(1, -1),
+        CASES,
+        lambda x: 2 * x,
+        mistakes,
+        hint=HINT,
+    )
+    assert feedback.message == "Transposed."

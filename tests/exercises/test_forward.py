@@ -47,3 +47,61 @@ def test_two_layer_checker_names_each_mistake():
         assert not feedback.passed and expected in feedback.message, (expected, feedback.message)
     unlisted = check_two_layer_forward_columns(lambda A0, W1, b1, W2, b2: W2 @ np.maximum(W1 @ A0, 0))
     assert not unlisted.passed and "differs from the reference" in unlisted.message
+
+
+# --- one table per checker: (answer, passes?, words its message must contain) ---
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from bp_lib.exercises.forward import check_two_layer_forward_columns  # noqa: E402
+
+
+def _zeroes(A, W, b):
+    for a in (A, W, b):
+        a[...] = 0
+    return np.zeros((W.shape[0], A.shape[1]))
+
+
+DENSE_COLUMN_ROWS = [
+    ("right", lambda A, W, b: W @ A + b[:, None], True, ["matches"]),
+    ("overwrites inputs", _zeroes, False, ["differs"]),
+    ("activation applied", lambda A, W, b: np.tanh(W @ A + b[:, None]), False, ["activation"]),
+    ("bias subtracted", lambda A, W, b: W @ A - b[:, None], False, ["subtracted"]),
+    ("a string", lambda A, W, b: "Z", False, ["string"]),
+    ("ragged", lambda A, W, b: [[1.0], [1.0, 2.0]], False, ["ragged"]),
+]
+
+
+def _two(A0, W1, b1, W2, b2, hidden=np.tanh, output=lambda z: z):
+    return output(W2 @ hidden(W1 @ A0 + b1[:, None]) + b2[:, None])
+
+
+TWO_LAYER_ROWS = [
+    ("right", _two, True, ["matches"]),
+    (
+        "activations swapped",
+        lambda *a: _two(*a, hidden=lambda z: z, output=np.tanh),
+        False,
+        ["hidden one is not"],
+    ),
+    ("None", lambda *a: None, False, ["returned None"]),
+]
+
+
+def _judge(check, answer, passed, words):
+    feedback = check(answer)
+    assert feedback.passed is passed, feedback.message
+    for word in words:
+        assert word in feedback.message, feedback.message
+    assert "chain rule" not in feedback.message
+
+
+@pytest.mark.parametrize("row", DENSE_COLUMN_ROWS, ids=[r[0] for r in DENSE_COLUMN_ROWS])
+def test_dense_forward_columns_table(row):
+    _judge(check_dense_forward_columns, *row[1:])
+
+
+@pytest.mark.parametrize("row", TWO_LAYER_ROWS, ids=[r[0] for r in TWO_LAYER_ROWS])
+def test_two_layer_forward_columns_table(row):
+    _judge(check_two_layer_forward_columns, *row[1:])

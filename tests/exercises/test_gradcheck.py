@@ -100,3 +100,46 @@ def test_unwritten_and_crashing_solutions_get_feedback():
 
     assert "not written yet" in check_centred_difference(unwritten).message
     assert "raised TypeError" in check_centred_difference(calls_f_with_x).message
+
+
+# --- one table: (answer, passes?, words its message must contain) ---
+
+import pytest  # noqa: E402
+
+
+def _with_step(h=None, divide=lambda eps: 2 * eps):
+    def answer(f, x, eps):
+        step = eps if h is None else h
+        grad = np.zeros_like(x)
+        for i in np.ndindex(x.shape):
+            old = x[i]
+            x[i] = old + step
+            plus = f()
+            x[i] = old - step
+            minus = f()
+            x[i] = old
+            grad[i] = (plus - minus) / divide(step)
+        return grad
+
+    return answer
+
+
+CENTRED_ROWS = [
+    ("right", right, True, ["matches"]),
+    ("bp.numerical_gradient", numerical_gradient, True, ["matches"]),
+    ("eps 1e-3 hard-coded", _with_step(h=1e-3), False, ["eps seems hard-coded"]),
+    ("eps 1e-6 hard-coded", _with_step(h=1e-6), False, ["eps seems hard-coded"]),
+    ("divides by 2", _with_step(divide=lambda eps: 2), False, ["step size is missing"]),
+    ("no division", _with_step(divide=lambda eps: 1), False, ["not divided at all"]),
+    ("None", lambda f, x, eps: None, False, ["None"]),
+    ("a string", lambda f, x, eps: "grad", False, ["string"]),
+]
+
+
+@pytest.mark.parametrize(("answer", "passed", "words"), [pytest.param(*r[1:], id=r[0]) for r in CENTRED_ROWS])
+def test_centred_difference_table(answer, passed, words):
+    feedback = check_centred_difference(answer)
+    assert feedback.passed is passed, feedback.message
+    for word in words:
+        assert word in feedback.message, feedback.message
+    assert "chain rule" not in feedback.message

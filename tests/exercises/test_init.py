@@ -108,6 +108,77 @@ def test_block_checker_names_each_mistake(expected):
 
 def test_block_checker_reports_a_missing_transpose_and_a_wrong_shape():
     no_transpose = check_block_backward(lambda dA, X, W: (dA * (X @ W > 0)) @ W)
-    assert not no_transpose.passed and "raised ValueError" in no_transpose.message
+    assert not no_transpose.passed and "not transposed" in no_transpose.message
     dW_instead = check_block_backward(lambda dA, X, W: X.T @ (dA * (X @ W > 0)))
-    assert not dW_instead.passed and "shape" in dW_instead.message
+    assert not dW_instead.passed and "This is dW" in dW_instead.message
+
+
+# --- one table per checker: (answer, passes?, words its message must contain) ---
+
+COMMON_ROWS = [
+    ("a string", lambda n, m, r: "W", False, ["string"]),
+    ("None", lambda n, m, r: None, False, ["None"]),
+    ("a dict", lambda n, m, r: {"W": 0}, False, ["dict"]),
+    ("complex", lambda n, m, r: r.normal(size=(n, m)) + 0j, False, ["complex"]),
+    ("ragged", lambda n, m, r: [[1.0], [1.0, 2.0]], False, ["ragged"]),
+]
+
+HE_ROWS = COMMON_ROWS + [
+    ("bp.he_normal", bp.he_normal, True, ["matches"]),
+    ("n_in hard-coded", _normal(lambda n, m: np.sqrt(2 / 400)), False, ["n_in seems"]),
+    ("standard normal", _normal(lambda n, m: 1.0), False, ["standard normal"]),
+    ("sqrt(2) / n", _normal(lambda n, m: np.sqrt(2) / n), False, ["square root"]),
+    ("transposed", lambda n, m, r: r.normal(0, np.sqrt(2 / n), (m, n)), False, ["shape"]),
+]
+
+XAVIER_ROWS = COMMON_ROWS + [
+    ("bp.xavier_uniform", bp.xavier_uniform, True, ["matches"]),
+    (
+        "n_out hard-coded",
+        _uniform(lambda n, m: -np.sqrt(6 / (n + 100)), lambda n, m: np.sqrt(6 / (n + 100))),
+        False,
+        ["n_out seems"],
+    ),
+    ("U(-1, 1)", _uniform(lambda n, m: -1.0, lambda n, m: 1.0), False, ["unscaled"]),
+]
+
+
+def _block_in_place(dA, X, W):
+    dA *= X @ W > 0  # right, but masks the caller's dA in place
+    return dA @ W.T
+
+
+def _block_overwrites(dA, X, W):
+    dA[...] = 0
+    return np.zeros_like(X)
+
+
+BLOCK_ROWS = [
+    pytest.param(lambda dA, X, W: (dA * (X @ W > 0)) @ W.T, True, ["matches"], id="right"),
+    pytest.param(_block_in_place, True, ["matches", "dA in place"], id="in place"),
+    pytest.param(_block_overwrites, False, ["differs"], id="overwrites dA"),
+    pytest.param(lambda dA, X, W: "dX", False, ["string"], id="a string"),
+]
+
+
+def _judge(check, answer, passed, words, chain_rule_allowed=False):
+    feedback = check(answer)
+    assert feedback.passed is passed, feedback.message
+    for word in words:
+        assert word in feedback.message, feedback.message
+    assert chain_rule_allowed or "chain rule" not in feedback.message
+
+
+@pytest.mark.parametrize(("answer", "passed", "words"), [pytest.param(*r[1:], id=r[0]) for r in HE_ROWS])
+def test_he_normal_table(answer, passed, words):
+    _judge(check_he_normal, answer, passed, words)
+
+
+@pytest.mark.parametrize(("answer", "passed", "words"), [pytest.param(*r[1:], id=r[0]) for r in XAVIER_ROWS])
+def test_xavier_uniform_table(answer, passed, words):
+    _judge(check_xavier_uniform, answer, passed, words)
+
+
+@pytest.mark.parametrize(("answer", "passed", "words"), BLOCK_ROWS)
+def test_block_backward_table(answer, passed, words):
+    _judge(check_block_backward, answer, passed, words, chain_rule_allowed=True)

@@ -30,3 +30,68 @@ def test_cross_entropy_checker():
     for expected, wrong in wrongs:
         feedback = check_softmax_cross_entropy_gradient(wrong)
         assert not feedback.passed and expected in feedback.message, (expected, feedback.message)
+
+
+# --- one table per checker: (answer, passes?, words its message must contain) ---
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+
+def _zeroes(A, B):
+    """Wrong; makes both inputs equal, so a reference computed afterwards is zero."""
+    A[...] = 0
+    B[...] = 0
+    return np.zeros(A.shape, dtype=float)
+
+
+def _mse_in_place(Y_hat, Y):
+    Y_hat -= Y  # right, but writes the residual into the caller's predictions
+    Y_hat *= 2 / Y_hat.size
+    return Y_hat
+
+
+def _ce(Z, y):
+    return (softmax(Z) - one_hot(y, Z.shape[1])) / len(Z)
+
+
+MSE_ROWS = [
+    ("right", lambda P, Y: 2 * (P - Y) / P.size, True, ["matches"]),
+    ("right, in place", _mse_in_place, True, ["Y_hat in place"]),
+    ("overwrites inputs", _zeroes, False, ["differs"]),
+    ("no 2, no 1/size", lambda P, Y: P - Y, False, ["Both the factor 2"]),
+    ("square kept", lambda P, Y: (P - Y) ** 2 / P.size, False, ["square was kept"]),
+    ("reduced", lambda P, Y: np.mean(2 * (P - Y)), False, ["one number"]),
+    ("a string", lambda P, Y: "grad", False, ["string"]),
+]
+
+CE_ROWS = [
+    ("right", _ce, True, ["matches"]),
+    ("overwrites Z", lambda Z, y: _zeroes(Z, np.zeros(1)) * 0, False, ["differs"]),
+    (
+        "gradient at the probabilities",
+        lambda Z, y: -one_hot(y, Z.shape[1]) / softmax(Z) / len(Z),
+        False,
+        ["probabilities"],
+    ),
+    ("divided by m K", lambda Z, y: _ce(Z, y) * len(Z) / Z.size, False, ["number of classes"]),
+    ("None", lambda Z, y: None, False, ["returned None"]),
+]
+
+
+def _judge(check, answer, passed, words):
+    feedback = check(answer)
+    assert feedback.passed is passed, feedback.message
+    for word in words:
+        assert word in feedback.message, feedback.message
+    assert "chain rule" not in feedback.message
+
+
+@pytest.mark.parametrize("row", MSE_ROWS, ids=[r[0] for r in MSE_ROWS])
+def test_mse_gradient_table(row):
+    _judge(check_mse_gradient, *row[1:])
+
+
+@pytest.mark.parametrize("row", CE_ROWS, ids=[r[0] for r in CE_ROWS])
+def test_cross_entropy_gradient_table(row):
+    _judge(check_softmax_cross_entropy_gradient, *row[1:])

@@ -32,3 +32,52 @@ def test_each_mistake_is_named():
     for expected, wrong in wrongs.items():
         feedback = check_two_layer_backward(wrong)
         assert not feedback.passed and expected in feedback.message, (expected, feedback.message)
+
+
+# --- one table: (answer, passes?, words its message must contain) ---
+
+import pytest  # noqa: E402
+
+
+def _overwrites(X, y, W1, b1, W2, b2):
+    """Wrong; zeroes the weights, so a reference computed afterwards would differ."""
+    for a in (X, W1, b1, W2, b2):
+        a[...] = 0
+    return np.zeros_like(W1), np.zeros_like(b1), np.zeros_like(W2), np.zeros_like(b2)
+
+
+def _in_place(X, y, W1, b1, W2, b2):
+    grads = _backward(X, y, W1, b1, W2, b2)
+    W1 -= 0.1 * grads[0]  # right, but takes a gradient step on the caller's weights
+    return grads
+
+
+NETWORK_ROWS = [
+    ("right", _backward, True, ["matches"]),
+    ("right, steps W1 in place", _in_place, True, ["W1 in place"]),
+    ("overwrites inputs", _overwrites, False, ["differs"]),
+    (
+        "1 - Z1**2",
+        lambda *a: _backward(*a, hidden=lambda dZ2, W2, Z1, A1: (dZ2 @ W2.T) * (1 - Z1**2)),
+        False,
+        ["with Z1 in place of A1"],
+    ),
+    (
+        "sigmoid pattern",
+        lambda *a: _backward(*a, hidden=lambda dZ2, W2, Z1, A1: (dZ2 @ W2.T) * A1 * (1 - A1)),
+        False,
+        ["sigmoid's"],
+    ),
+    ("sign", lambda *a: _backward(*a, scale=-1.0), False, ["wrong sign"]),
+    ("a string", lambda *a: "grads", False, ["string"]),
+    ("three outputs", lambda *a: _backward(*a)[:3], False, ["returned 3 value(s)"]),
+]
+
+
+@pytest.mark.parametrize("row", NETWORK_ROWS, ids=[r[0] for r in NETWORK_ROWS])
+def test_two_layer_backward_table(row):
+    _, answer, passed, words = row
+    feedback = check_two_layer_backward(answer)
+    assert feedback.passed is passed, feedback.message
+    for word in words:
+        assert word in feedback.message, feedback.message

@@ -61,3 +61,65 @@ def test_unexplained_answers_get_the_generic_message():
 
     feedback = check_clip_grad_norm(halves)
     assert not feedback.passed and "differs from the reference" in feedback.message
+
+
+# --- one table: (answer, passes?, words its message must contain) ---
+
+import pytest  # noqa: E402
+
+
+def _plain(grads, max_norm, norm_of=None):
+    norm = np.sqrt(sum(np.sum(g**2) for g in grads)) if norm_of is None else norm_of(grads)
+    if norm > max_norm:
+        for g in grads:
+            g *= max_norm / norm
+    return norm
+
+
+def _rebinds(grads, max_norm):
+    norm = np.sqrt(sum(np.sum(g**2) for g in grads))
+    if norm > max_norm:
+        for g in grads:
+            g = g * max_norm / norm  # noqa: PLW2901 - the mistake under test
+    return norm
+
+
+def _empties_the_list(grads, max_norm):
+    """Wrong; empties the caller's list, so nothing is left to compare."""
+    norm = _plain(grads, max_norm)
+    for g in grads:
+        g[...] = 0
+    return norm
+
+
+CLIP_ROWS = [
+    ("bp.clip_grad_norm", clip_grad_norm, True, ["matches"]),
+    ("plain", _plain, True, ["matches"]),
+    ("zeroes the arrays", _empties_the_list, False, ["differs"]),
+    ("max_norm hard-coded", lambda g, m: _plain(g, 1.0), False, ["max_norm seems"]),
+    (
+        "sum of per-array norms",
+        lambda g, m: _plain(g, m, lambda gs: sum(np.linalg.norm(a) for a in gs)),
+        False,
+        ["sum of the arrays' norms"],
+    ),
+    (
+        "no square root",
+        lambda g, m: _plain(g, m, lambda gs: sum(np.sum(a**2) for a in gs)),
+        False,
+        ["without the square root"],
+    ),
+    ("not in place", _rebinds, False, ["not changed in place"]),
+    ("None", lambda g, m: None, False, ["None"]),
+    ("a string", lambda g, m: "norm", False, ["string"]),
+    ("complex", lambda g, m: _plain(g, m) + 0j, False, ["complex"]),
+]
+
+
+@pytest.mark.parametrize(("answer", "passed", "words"), [pytest.param(*r[1:], id=r[0]) for r in CLIP_ROWS])
+def test_clip_table(answer, passed, words):
+    feedback = check_clip_grad_norm(answer)
+    assert feedback.passed is passed, feedback.message
+    for word in words:
+        assert word in feedback.message, feedback.message
+    assert "chain rule" not in feedback.message

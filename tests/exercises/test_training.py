@@ -81,3 +81,191 @@ def test_adam_checker():
     for expected, wrong in wrongs.items():
         feedback = check_adam_step(wrong)
         assert not feedback.passed and expected in feedback.message, (expected, feedback.message)
+
+
+# --- one table per checker: (answer, passes?, words its message must contain) ---
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from bp_lib import SGD, Adam  # noqa: E402
+from bp_lib.exercises.training import check_adam_step  # noqa: E402
+
+
+def _err(Z, Y, scale=2.0, n=None):
+    A = sigmoid(Z)
+    return scale * (A - Y) * A * (1 - A) / (Z.size if n is None else n)
+
+
+def _zero_output_error(Z, Y):
+    Z[...] = 0
+    Y[...] = 0.5
+    return np.zeros_like(Z)
+
+
+OUTPUT_ERROR_ROWS = [
+    ("right", _err, True, ["matches"]),
+    ("overwrites inputs", _zero_output_error, False, ["differs"]),
+    ("1/2-MSE", lambda Z, Y: _err(Z, Y, scale=1.0), False, ["1/2-MSE"]),
+    ("per row", lambda Z, Y: _err(Z, Y, n=len(Z)), False, ["number of rows"]),
+    ("sign", lambda Z, Y: _err(Z, Y, scale=-2.0), False, ["sign is flipped"]),
+    ("a string", lambda Z, Y: "dZ", False, ["string"]),
+    ("None", lambda Z, Y: None, False, ["returned None"]),
+]
+
+
+def _momentum(p, g, v, lr, mu):
+    v_new = mu * v - lr * g
+    return p + v_new, v_new
+
+
+def _momentum_in_place(p, g, v, lr, mu):
+    v *= mu
+    v -= lr * g
+    p += v
+
+
+def _momentum_in_place_returning(p, g, v, lr, mu):
+    v *= mu
+    v -= lr * g
+    p += v
+    return p, v
+
+
+def _momentum_by_sgd(p, g, v, lr, mu):
+    """bp.SGD itself, its velocity seeded with v: it updates p in place."""
+    opt = SGD(lr=lr, momentum=mu)
+    opt.state["p"] = {"velocity": v}
+    opt.step({"p": p}, {"p": g})
+
+
+def _momentum_overwrites(p, g, v, lr, mu):
+    """Wrong; zeroes every input, so a reference computed afterwards would agree."""
+    for a in (p, g, v):
+        a[...] = 0
+    return np.zeros_like(p), np.zeros_like(v)
+
+
+MOMENTUM_ROWS = [
+    ("right", _momentum, True, ["matches"]),
+    ("in place, returns None", _momentum_in_place, True, ["matches"]),
+    ("in place, returns arrays", _momentum_in_place_returning, True, ["matches"]),
+    ("bp.SGD in place", _momentum_by_sgd, True, ["matches"]),
+    ("overwrites inputs", _momentum_overwrites, False, ["differs"]),
+    (
+        "lr hard-coded",
+        lambda p, g, v, lr, mu: _momentum(p, g, v, 0.1, mu),
+        False,
+        ["lr seems hard-coded"],
+    ),
+    (
+        "mu hard-coded",
+        lambda p, g, v, lr, mu: _momentum(p, g, v, lr, 0.9),
+        False,
+        ["mu seems hard-coded"],
+    ),
+    (
+        "PyTorch convention",
+        lambda p, g, v, lr, mu: (p - lr * (mu * v + g), mu * v + g),
+        False,
+        ["other convention"],
+    ),
+    (
+        "dampened",
+        lambda p, g, v, lr, mu: _momentum(p, (1 - mu) * g, v, lr, mu),
+        False,
+        ["(1 - mu)"],
+    ),
+    (
+        "Nesterov",
+        lambda p, g, v, lr, mu: (p + mu * (mu * v - lr * g) - lr * g, mu * v - lr * g),
+        False,
+        ["Nesterov"],
+    ),
+    ("only p", lambda p, g, v, lr, mu: _momentum(p, g, v, lr, mu)[0], False, ["Only p_new"]),
+    ("None, nothing done", lambda p, g, v, lr, mu: None, False, ["changed none"]),
+    ("a dict", lambda p, g, v, lr, mu: {"p": p, "v": v}, False, ["dict"]),
+    ("complex", lambda p, g, v, lr, mu: (p + 0j, v), False, ["complex"]),
+    ("three outputs", lambda p, g, v, lr, mu: (p, v, v), False, ["returned 3 value(s)"]),
+]
+
+
+def _adam(p, g, m, s, t, lr, beta1, beta2, eps, shift=0, fix_m=True, fix_s=True, inside=False):
+    m = beta1 * m + (1 - beta1) * g
+    s = beta2 * s + (1 - beta2) * g * g
+    m_hat = m / (1 - beta1 ** (t + shift)) if fix_m else m
+    s_hat = s / (1 - beta2 ** (t + shift)) if fix_s else s
+    root = np.sqrt(s_hat + eps) if inside else np.sqrt(s_hat) + eps
+    return p - lr * m_hat / root, m, s
+
+
+def _adam_in_place(p, g, m, s, t, lr, beta1, beta2, eps):
+    m *= beta1
+    m += (1 - beta1) * g
+    s *= beta2
+    s += (1 - beta2) * g * g
+    p -= lr * (m / (1 - beta1**t)) / (np.sqrt(s / (1 - beta2**t)) + eps)
+
+
+def _adam_by_library(p, g, m, s, t, lr, beta1, beta2, eps):
+    """bp.Adam itself, its moments and step count seeded: it updates p in place."""
+    opt = Adam(lr=lr, beta1=beta1, beta2=beta2, eps=eps)
+    opt.t = t - 1
+    opt.state["p"] = {"m": m, "s": s}
+    opt.step({"p": p}, {"p": g})
+
+
+def _args_with(**changes):
+    names = ["p", "g", "m", "s", "t", "lr", "beta1", "beta2", "eps"]
+
+    def answer(*args):
+        values = dict(zip(names, args))
+        values.update(changes)
+        return _adam(*(values[n] for n in names))
+
+    return answer
+
+
+ADAM_ROWS = [
+    ("right", _adam, True, ["matches"]),
+    ("in place, returns None", _adam_in_place, True, ["matches"]),
+    ("bp.Adam in place", _adam_by_library, True, ["matches"]),
+    ("t + 1", lambda *a: _adam(*a, shift=1), False, ["off by one (t + 1"]),
+    ("t - 1", lambda *a: _adam(*a, shift=-1), False, ["off by one (t - 1"]),
+    ("m uncorrected", lambda *a: _adam(*a, fix_m=False), False, ["Only the second"]),
+    ("s uncorrected", lambda *a: _adam(*a, fix_s=False), False, ["Only the first"]),
+    ("eps inside", lambda *a: _adam(*a, inside=True), False, ["eps is inside"]),
+    ("lr hard-coded", _args_with(lr=0.01), False, ["lr seems hard-coded"]),
+    ("beta1 hard-coded", _args_with(beta1=0.9), False, ["beta1 seems hard-coded"]),
+    ("beta2 hard-coded", _args_with(beta2=0.999), False, ["beta2 seems hard-coded"]),
+    ("eps hard-coded", _args_with(eps=1e-8), False, ["eps seems hard-coded"]),
+    ("a string", lambda *a: ("p", "m", "s"), False, ["string"]),
+    ("ragged", lambda *a: ([[1.0], [2.0, 3.0]], a[2], a[3]), False, ["ragged"]),
+]
+
+
+def _rows(rows):
+    return [pytest.param(*row[1:], id=row[0]) for row in rows]
+
+
+def _judge(check, answer, passed, words):
+    feedback = check(answer)
+    assert feedback.passed is passed, feedback.message
+    for word in words:
+        assert word in feedback.message, feedback.message
+    assert "chain rule" not in feedback.message
+
+
+@pytest.mark.parametrize(("answer", "passed", "words"), _rows(OUTPUT_ERROR_ROWS))
+def test_output_error_table(answer, passed, words):
+    _judge(check_mse_sigmoid_output_error, answer, passed, words)
+
+
+@pytest.mark.parametrize(("answer", "passed", "words"), _rows(MOMENTUM_ROWS))
+def test_momentum_table(answer, passed, words):
+    _judge(check_momentum_step, answer, passed, words)
+
+
+@pytest.mark.parametrize(("answer", "passed", "words"), _rows(ADAM_ROWS))
+def test_adam_table(answer, passed, words):
+    _judge(check_adam_step, answer, passed, words)
