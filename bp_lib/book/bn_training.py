@@ -1,0 +1,200 @@
+"""Chapter 11's training experiment: a deep ReLU network with and without batch norm.
+
+The network is ``depth`` blocks ``Dense(width) [-> BatchNorm] -> ReLU`` and a Xavier output
+layer. :func:`train_run` trains one such network with SGD (optionally with momentum) and
+records how the run ended, catching a non-finite loss or gradient instead of raising:
+``"diverged"`` if training stopped on a ``FloatingPointError``, else ``"finished"``.
+:func:`sweep` repeats it over networks, step sizes and seeds, and :func:`summary` turns a
+cell of the sweep into ``"median [min, max]"`` of the final losses, or ``"fails"``.
+
+SGD with momentum ``mu`` and learning rate ``lr`` moves, under a gradient that changes
+slowly, ``lr / (1 - mu)`` times the gradient per step (the velocity sums ``1 / (1 - mu)``
+past gradients), so :func:`train_run` takes that *effective step* and the momentum, and
+sets ``lr = effective_step * (1 - mu)``.
+
+:func:`dead_units` measures the mechanism by which a run dies: the fraction of each ReLU
+layer's units whose output is 0 on every training example.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .._checks import require_positive_int
+from ..activations import ReLU
+from ..batchnorm import BatchNorm
+from ..core import Sequential
+from ..dense import Dense
+from ..optim import SGD
+from ..train import fit
+
+
+def deep_relu_net(batch_norm: bool, init: str = "lecun", depth: int = 8, width: int = 64, seed: int = 1) -> Sequential:
+    """``depth`` blocks ``Dense(init) [-> BatchNorm] -> ReLU``, then ``Dense(width, 3)``.
+
+    Inputs have 2 features (the spirals), the output 3 scores; weights drawn from
+    ``np.random.default_rng(seed)``, the output layer with Xavier's variance.
+    """
+    depth = require_positive_int("depth", depth)
+    width = require_positive_int("width", width)
+    rng = np.random.default_rng(seed)
+    layers, n_in = [], 2
+    for _ in range(depth):
+        layers.append(Dense(n_in, width, init=init, rng=rng))
+        if batch_norm:
+            layers.append(BatchNorm(width))
+        layers.append(ReLU())
+        n_in = width
+    layers.append(Dense(n_in, 3, init="xavier", rng=rng))
+    return Sequential(*layers)
+
+
+def dead_units(model: Sequential, X: np.ndarray) -> np.ndarray:
+    """Fraction of the units of each ReLU layer that output 0 on every row of ``X``.
+
+    The forward pass runs on a copy of ``model`` in training mode (a batch-norm layer
+    normalises with the statistics of ``X``), so ``model`` and its running statistics
+    are left as they were. Returns shape (number of ReLU layers,).
+    """
+    probe = copy.deepcopy(model).train()
+    fractions, A = [], X
+    for layer in probe.layers:
+        A = layer.forward(A)
+        if isinstance(layer, ReLU):
+            fractions.append(float(np.mean(~np.any(A > 0, axis=0))))
+    return np.array(fractions)
+
+
+@dataclass
+class Run:
+    """How one training run ended.
+
+    ``losses``: the mean training loss of each epoch that finished; ``final_loss``: the
+    mean of the last ``last`` of them (NaN if the run diverged); ``outcome``:
+    ``"finished"`` or ``"diverged"``; ``dead_before`` and ``dead_after``: :func:`dead_units` of the
+    network before and after training (``dead_after`` is None if it diverged).
+    """
+
+    outcome: str
+    final_loss: float
+    losses: list[float] = field(repr=False)
+    dead_before: np.ndarray = field(repr=False)
+    dead_after: np.ndarray | None = field(repr=False)
+
+
+def train_run(
+    X: np.ndarray,
+    y: np.ndarray,
+    *,
+    batch_norm: bool,
+    init: str,
+    effective_step: float,
+    momentum: float,
+    seed: int,
+    epochs: int,
+    batch_size: int = 32,
+    last: int = 5,
+) -> Run:
+    """Train ``deep_relu_net(batch_norm, init, seed=seed)``; say how the run ended.
+
+    SGD with ``lr = effective_step * (1 - momentum)``; the mini-batches are shuffled by
+    ``np.random.default_rng(seed + 1000)``. A ``FloatingPointError`` (non-finite loss or
+    gradient) ends the run as ``"diverged"``; otherwise it is ``"finished"``. Overflow
+    warnings on the way are silenced: the divergence is the recorded outcome.
+    """
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        model = deep_relu_net(batch_norm, init, seed=seed)
+        before = dead_units(model, X)
+        optimizer = SGD(effective_step * (1 - momentum), momentum=momentum)
+        rng = np.random.default_rng(seed + 1000)
+        options = dict(optimizer=optimizer, epochs=1, batch_size=batch_size, rng=rng)
+        losses: list[float] = []
+        try:
+            for _ in range(epochs):  # an epoch per call: a divergence keeps the losses
+                losses += fit(model, X, y, **options).train_loss
+        except FloatingPointError:
+            return Run("diverged", math.nan, losses, before, None)
+        final = float(np.mean(losses[-last:]))
+        return Run("finished", final, losses, before, dead_units(model, X))
+
+
+def sweep(
+    X: np.ndarray,
+    y: np.ndarray,
+    networks: dict[str, tuple[bool, str]],
+    steps,
+    *,
+    momentum: float,
+    seeds,
+    epochs: int,
+) -> dict[tuple[str, float], list[Run]]:
+    """:func:`train_run` for every network, effective step and seed.
+
+    ``networks`` maps a label to ``(batch_norm, init)``; returns ``{(label, step): runs}``
+    with one :class:`Run` per seed, in the order of ``seeds``.
+    """
+    return {
+        (label, step): [
+            train_run(
+                X,
+                y,
+                batch_norm=bn,
+                init=init,
+                effective_step=step,
+                momentum=momentum,
+                seed=seed,
+                epochs=epochs,
+            )
+            for seed in seeds
+        ]
+        for label, (bn, init) in networks.items()
+        for step in steps
+    }
+
+
+def final_losses(runs: list[Run]) -> np.ndarray:
+    """The runs' final losses, a diverged run counting as ``+inf``; shape (len(runs),)."""
+    return np.array([math.inf if r.outcome == "diverged" else r.final_loss for r in runs])
+
+
+def summary(runs: list[Run], fail_above: float = 0.75) -> str:
+    """``"median [min, max]"`` of the final losses to 2 decimals, or ``"fails"``.
+
+    A set of runs *fails* when any of them diverged or ended above ``fail_above``. Where
+    that happens the step is too large for training to be reproducible: which seed
+    diverges and where each one stops changes with the rounding of the arithmetic, so
+    only the verdict is printed and the detail is left to a figure.
+    """
+    losses = final_losses(runs)
+    if losses.max() > fail_above:
+        return "fails"
+    return f"{np.median(losses):.2f} [{losses.min():.2f}, {losses.max():.2f}]"
+
+
+def plot_sweep(ax, results: dict, labels, steps, *, top: float = 1.3, styles=None, lines=True) -> None:
+    """Draw the final losses of :func:`sweep` against the effective step on ``ax``.
+
+    One line per label of ``labels``: the median over seeds (markers) with a bar from the
+    smallest to the largest final loss; a loss above ``top`` or a divergence is drawn at
+    ``top``. ``styles`` maps a label to keyword arguments of ``ax.errorbar`` (``label``
+    among them, to rename it in the legend). With ``lines``, dotted and dashed lines mark
+    ``top`` and the chance level ``log 3``. The x axis is logarithmic, ticked at ``steps``.
+    """
+    styles = styles or {}
+    for label in labels:
+        losses = [np.minimum(final_losses(results[label, step]), top) for step in steps]
+        median = np.array([np.median(values) for values in losses])
+        low = median - np.array([values.min() for values in losses])
+        high = np.array([values.max() for values in losses]) - median
+        ax.errorbar(steps, median, yerr=[low, high], capsize=3, **{"label": label, **styles.get(label, {})})
+    if lines:
+        ax.axhline(top, color="0.5", linestyle=":", linewidth=1, label=f"diverged, or above {top:g}")
+        ax.axhline(math.log(3), color="0.5", linestyle="--", linewidth=1, label="chance, log 3")
+    ax.set_xscale("log")
+    ax.set_xticks(steps, [f"{step:g}" for step in steps])
+    ax.minorticks_off()
+    ax.set_ylim(0, top * 1.05)
