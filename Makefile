@@ -10,6 +10,10 @@ JOBS   ?= 2
 NOTEBOOKS ?= $(wildcard chapters/*.ipynb)
 
 export PYTHONHASHSEED := 0
+# The chapters' arrays are small: one BLAS thread runs them faster than two fighting over
+# the cores, and the stored outputs do not depend on how many cores the machine has.
+# (`make bench` measures the library with the BLAS's own threads; it does not use this.)
+SINGLE_BLAS := OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 
 .DEFAULT_GOAL := help
 .PHONY: help book test lint notebooks serve lab bench clean
@@ -30,14 +34,14 @@ book: $(READY)  ## Build the HTML book and print where it is
 	@echo "The book is at $(CURDIR)/_build/html/index.html (or run: make serve)"
 
 test: $(READY) lint  ## Unit tests, every notebook under strict nbval, a -W book build
-	$(BIN)/python -m pytest tests $(wildcard chapters) --nbval -n $(JOBS) --dist loadfile
+	$(SINGLE_BLAS) $(BIN)/python -m pytest tests $(wildcard chapters) --nbval -n $(JOBS) --dist loadfile
 
 lint: $(READY)  ## Check the code with ruff
 	$(BIN)/ruff check bp_lib tests benchmarks _ext
 	$(BIN)/ruff format --check bp_lib tests benchmarks _ext
 
 notebooks: $(READY)  ## Re-run every chapter in place (or NOTEBOOKS=chapters/04_activations.ipynb)
-	$(BIN)/jupyter execute --inplace $(NOTEBOOKS)
+	$(SINGLE_BLAS) $(BIN)/jupyter execute --inplace $(NOTEBOOKS)
 
 serve: book  ## Serve the built book on http://127.0.0.1:$(PORT)
 	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
