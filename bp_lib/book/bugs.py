@@ -18,8 +18,9 @@ def mse_reporting_bce_gradient(A: np.ndarray, Y: np.ndarray):
 
     A: sigmoid outputs (m, k); Y: targets of the same shape. Backpropagated through the
     sigmoid, the gradient returned here becomes ``(A - Y) / size`` at the logits: the
-    "output error a - y" of many tutorials, which is the gradient of cross-entropy, not
-    of the squared error they print. The squared error's own gradient at the logits is
+    "output error a - y" of the first network of seed 000 (the tutorial chapter 7
+    answers), which is the gradient of cross-entropy, not of the squared error it
+    prints. The squared error's own gradient at the logits is
     ``2 (A - Y) A (1 - A) / size``.
     """
     loss, _ = mse_loss(A, Y)
