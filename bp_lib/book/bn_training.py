@@ -1,16 +1,17 @@
 """Chapter 11's training experiment: a deep ReLU network with and without batch norm.
 
-The network is ``depth`` blocks ``Dense(width) [-> BatchNorm] -> ReLU`` and a Xavier output
-layer. :func:`train_run` trains one such network with SGD (optionally with momentum) and
-records how the run ended, catching a non-finite loss or gradient instead of raising:
-``"diverged"`` if training stopped on a ``FloatingPointError``, else ``"finished"``.
-:func:`sweep` repeats it over networks, step sizes and seeds, and :func:`summary` turns a
-cell of the sweep into ``"median [min, max]"`` of the final losses, or ``"fails"``.
+The network is ``depth`` blocks ``Dense(width) [-> BatchNorm] -> ReLU`` and a Xavier
+output layer. :func:`train_run` trains one such network with SGD (optionally with
+momentum) and records how the run ended, catching a non-finite loss or gradient instead
+of raising: ``"diverged"`` if training stopped on a ``FloatingPointError``, else
+``"finished"``. :func:`sweep` repeats it over networks, step sizes and seeds, and
+:func:`summary` turns a cell of the sweep into ``"median [min, max]"`` of the final
+losses, or ``"fails"``.
 
 SGD with momentum ``mu`` and learning rate ``lr`` moves, under a gradient that changes
-slowly, ``lr / (1 - mu)`` times the gradient per step (the velocity sums ``1 / (1 - mu)``
-past gradients), so :func:`train_run` takes that *effective step* and the momentum, and
-sets ``lr = effective_step * (1 - mu)``.
+slowly, ``lr / (1 - mu)`` times the gradient per step (the velocity sums
+``1 / (1 - mu)`` past gradients), so :func:`train_run` takes that *effective step* and the
+momentum, and sets ``lr = effective_step * (1 - mu)``.
 
 :func:`dead_units` measures the mechanism by which a run dies: the fraction of each ReLU
 layer's units whose output is 0 on every training example.
@@ -33,8 +34,14 @@ from ..optim import SGD
 from ..train import fit
 
 
-def deep_relu_net(batch_norm: bool, init: str = "lecun", depth: int = 8, width: int = 64, seed: int = 1) -> Sequential:
-    """``depth`` blocks ``Dense(init) [-> BatchNorm] -> ReLU``, then ``Dense(width, 3)``.
+def deep_relu_net(
+    batch_norm: bool,
+    init: str = "lecun",
+    depth: int = 8,
+    width: int = 64,
+    seed: int = 1,
+) -> Sequential:
+    """``depth`` blocks ``Dense(init) [-> BatchNorm] -> ReLU``, then a 3-unit Dense.
 
     Inputs have 2 features (the spirals), the output 3 scores; weights drawn from
     ``np.random.default_rng(seed)``, the output layer with Xavier's variance.
@@ -75,8 +82,9 @@ class Run:
 
     ``losses``: the mean training loss of each epoch that finished; ``final_loss``: the
     mean of the last ``last`` of them (NaN if the run diverged); ``outcome``:
-    ``"finished"`` or ``"diverged"``; ``dead_before`` and ``dead_after``: :func:`dead_units` of the
-    network before and after training (``dead_after`` is None if it diverged).
+    ``"finished"`` or ``"diverged"``; ``dead_before`` and ``dead_after``:
+    :func:`dead_units` of the network before and after training (``dead_after`` is None
+    if it diverged).
     """
 
     outcome: str
@@ -157,8 +165,10 @@ def sweep(
 
 
 def final_losses(runs: list[Run]) -> np.ndarray:
-    """The runs' final losses, a diverged run counting as ``+inf``; shape (len(runs),)."""
-    return np.array([math.inf if r.outcome == "diverged" else r.final_loss for r in runs])
+    """The runs' final losses (len(runs),), a diverged run counting as ``+inf``."""
+    return np.array(
+        [math.inf if r.outcome == "diverged" else r.final_loss for r in runs]
+    )
 
 
 def summary(runs: list[Run], fail_above: float = 0.75) -> str:
@@ -175,14 +185,17 @@ def summary(runs: list[Run], fail_above: float = 0.75) -> str:
     return f"{np.median(losses):.2f} [{losses.min():.2f}, {losses.max():.2f}]"
 
 
-def plot_sweep(ax, results: dict, labels, steps, *, top: float = 1.3, styles=None, lines=True) -> None:
+def plot_sweep(
+    ax, results: dict, labels, steps, *, top: float = 1.3, styles=None, lines=True
+) -> None:
     """Draw the final losses of :func:`sweep` against the effective step on ``ax``.
 
-    One line per label of ``labels``: the median over seeds (markers) with a bar from the
-    smallest to the largest final loss; a loss above ``top`` or a divergence is drawn at
-    ``top``. ``styles`` maps a label to keyword arguments of ``ax.errorbar`` (``label``
-    among them, to rename it in the legend). With ``lines``, dotted and dashed lines mark
-    ``top`` and the chance level ``log 3``. The x axis is logarithmic, ticked at ``steps``.
+    One line per label of ``labels``: the median over seeds (markers) with a bar from
+    the smallest to the largest final loss; a loss above ``top`` or a divergence is
+    drawn at ``top``. ``styles`` maps a label to keyword arguments of ``ax.errorbar``
+    (``label`` among them, to rename it in the legend). With ``lines``, dotted and
+    dashed lines mark ``top`` and the chance level ``log 3``. The x axis is logarithmic,
+    ticked at ``steps``.
     """
     styles = styles or {}
     for label in labels:
@@ -190,10 +203,24 @@ def plot_sweep(ax, results: dict, labels, steps, *, top: float = 1.3, styles=Non
         median = np.array([np.median(values) for values in losses])
         low = median - np.array([values.min() for values in losses])
         high = np.array([values.max() for values in losses]) - median
-        ax.errorbar(steps, median, yerr=[low, high], capsize=3, **{"label": label, **styles.get(label, {})})
+        ax.errorbar(
+            steps,
+            median,
+            yerr=[low, high],
+            capsize=3,
+            **{"label": label, **styles.get(label, {})},
+        )
     if lines:
-        ax.axhline(top, color="0.5", linestyle=":", linewidth=1, label=f"diverged, or above {top:g}")
-        ax.axhline(math.log(3), color="0.5", linestyle="--", linewidth=1, label="chance, log 3")
+        ax.axhline(
+            top,
+            color="0.5",
+            linestyle=":",
+            linewidth=1,
+            label=f"diverged, or above {top:g}",
+        )
+        ax.axhline(
+            math.log(3), color="0.5", linestyle="--", linewidth=1, label="chance, log 3"
+        )
     ax.set_xscale("log")
     ax.set_xticks(steps, [f"{step:g}" for step in steps])
     ax.minorticks_off()

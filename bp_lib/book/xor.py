@@ -1,14 +1,14 @@
-"""Chapter 7's XOR experiments: the tutorial's 2-H-1 network, trained for many seeds at once.
+"""Chapter 7's XOR experiments: the tutorial's 2-H-1 network, trained for many seeds.
 
 The tutorial network of seed 000 is a 2-H-1 network (ReLU hidden layer, sigmoid output),
 weights drawn from N(0, 1) times a small scale, zero biases, full-batch gradient descent
 on the four XOR points. :func:`tutorial_net` builds it as a ``bp.Sequential``;
 :func:`tutorial_weights` draws the same weights for many seeds, stacked, and
 :func:`train_many` trains all of them at once with numpy: the same arithmetic as
-``bp.fit`` with ``bp.SGD``, batched over a leading "run" axis (a test checks the two agree).
-:func:`diagnose` measures what a trained run has become (loss, gradient norm, live hidden
-units, what each unit computes), and :func:`wilson_interval` puts a 95% confidence
-interval on a success count.
+``bp.fit`` with ``bp.SGD``, batched over a leading "run" axis (a test checks the two
+agree). :func:`diagnose` measures what a trained run has become (loss, gradient norm,
+live hidden units, what each unit computes), and :func:`wilson_interval` puts a 95%
+confidence interval on a success count.
 """
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ def _forward(w: dict, X: np.ndarray):
 def _loss_and_output_error(A2: np.ndarray, Y: np.ndarray, loss: str):
     """Per-run loss (S,) and dL/dZ2 (S, 4, 1).
 
-    As ``bp.binary_cross_entropy`` or ``bp.mse_loss`` followed by the sigmoid's backward.
+    As ``bp.binary_cross_entropy`` or ``bp.mse_loss``, then the sigmoid's backward.
     """
     n = Y.size
     if loss == "bce":
@@ -109,9 +109,9 @@ class Runs:
     """The result of :func:`train_many`.
 
     ``weights``: the trained weights (stacked as :func:`tutorial_weights`);
-    ``loss``: (epochs, S), the loss at the start of each epoch (before its update), as
-    ``bp.fit``'s ``History.train_loss``; ``first_learned``: (S,), the first epoch at whose
-    start all four outputs are on the right side of 1/2 (-1 if none).
+    ``loss``: (epochs, S), the loss at the start of each epoch (before its update),
+    as ``bp.fit``'s ``History.train_loss``; ``first_learned``: (S,), the first epoch
+    at whose start all four outputs are on the right side of 1/2 (-1 if none).
     """
 
     weights: dict
@@ -181,8 +181,8 @@ def diagnose(weights: dict, loss: str = "bce", tol: float = 1e-3) -> dict:
 
     - ``loss``, ``grad_norm`` (the norm of the gradient of all parameters together),
       ``learned`` (all four outputs on the right side of 1/2);
-    - ``live``: hidden units whose ReLU is active (pre-activation > 0) on at least one of
-      the four inputs, so that a gradient reaches them, and whose outgoing weight has
+    - ``live``: hidden units whose ReLU is active (pre-activation > 0) on at least one
+      of the four inputs, so that a gradient reaches them, and whose outgoing weight has
       ``|w| > tol``;
     - ``patterns``: the number of distinct on/off patterns over the four inputs among
       the live units (two units active on the same inputs compute the same piece of
