@@ -10,7 +10,8 @@ losses, or ``"fails"``.
 
 SGD with momentum ``mu`` and learning rate ``lr`` moves, under a gradient that changes
 slowly, ``lr / (1 - mu)`` times the gradient per step (the velocity sums
-``1 / (1 - mu)`` past gradients), so :func:`train_run` takes that *effective step* and the
+``1 / (1 - mu)`` past gradients), so :func:`train_run` takes that *effective step* and
+the
 momentum, and sets ``lr = effective_step * (1 - mu)``.
 
 :func:`dead_units` measures the mechanism by which a run dies: the fraction of each ReLU
@@ -142,8 +143,8 @@ def sweep(
 ) -> dict[tuple[str, float], list[Run]]:
     """:func:`train_run` for every network, effective step and seed.
 
-    ``networks`` maps a label to ``(batch_norm, init)``; returns ``{(label, step): runs}``
-    with one :class:`Run` per seed, in the order of ``seeds``.
+    ``networks`` maps a label to ``(batch_norm, init)``; returns
+    ``{(label, step): runs}`` with one :class:`Run` per seed, in the order of ``seeds``.
     """
     return {
         (label, step): [
