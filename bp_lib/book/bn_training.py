@@ -11,8 +11,7 @@ losses, or ``"fails"``.
 SGD with momentum ``mu`` and learning rate ``lr`` moves, under a gradient that changes
 slowly, ``lr / (1 - mu)`` times the gradient per step (the velocity sums
 ``1 / (1 - mu)`` past gradients), so :func:`train_run` takes that *effective step* and
-the
-momentum, and sets ``lr = effective_step * (1 - mu)``.
+the momentum, and sets ``lr = effective_step * (1 - mu)``.
 
 :func:`dead_units` measures the mechanism by which a run dies: the fraction of each ReLU
 layer's units whose output is 0 on every training example.
