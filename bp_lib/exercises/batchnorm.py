@@ -246,4 +246,9 @@ def check_batchnorm_backward(fn) -> Feedback:
             "with dx_hat = dout * gamma."
         ),
         hyperparameters=[Hyperparameter("eps", 3, (1e-5, 1e-3, 1e-8))],
+        output_names=("dX", "dgamma", "dbeta"),
+        protected={
+            2: "The gradients are right, but gamma was changed in place: a backward "
+            "pass must leave the parameters alone."
+        },
     )

@@ -33,6 +33,8 @@ def check_weight_decay_gradient(fn) -> Feedback:
     lam differs between the cases (1e-3, then 0.3).
 
     ``dW_data`` is the gradient of the data loss; the answer is ``dW_data + lam * W``.
+    A right answer that overwrites ``W`` fails (changing ``dW_data`` in place only
+    gets a note).
     """
     mistakes = [
         (
@@ -74,6 +76,39 @@ def check_weight_decay_gradient(fn) -> Feedback:
             "dW = dW_data + lam * W.",
             lambda W, d, lam: lam * (d + W),
         ),
+        (
+            "This is an SGD step's shrink factor, (1 - lam) W - dW_data, not a "
+            "gradient: the function returns the gradient dW_data + lam * W, and the "
+            "optimiser takes the step.",
+            lambda W, d, lam: (1 - lam) * W - d,
+        ),
+        (
+            "This is a whole SGD step, W - lr (dW_data + lam * W), not a gradient: "
+            "return dW_data + lam * W and leave the step to the optimiser.",
+            lambda W, d, lam: W - 0.1 * (d + lam * W),
+        ),
+        (
+            "The penalty's gradient was divided by a count (lam * W / n): lam already "
+            "is the coefficient of (lam / 2) ||W||^2 in this loss. Dividing by the "
+            "batch size converts scikit-learn's alpha (lam = alpha / n); the gradient "
+            "of the penalty is lam * W.",
+            lambda W, d, lam: d + lam * W / len(W),
+        ),
+        (
+            "The penalty's gradient was divided by the number of weights (lam * W / "
+            "W.size): the gradient of (lam / 2) sum(W**2) is lam * W.",
+            lambda W, d, lam: d + lam * W / W.size,
+        ),
+        (
+            "lam / 2 * sum(W**2) is the penalty itself, one number, not its gradient: "
+            "the derivative of (lam / 2) sum(W**2) with respect to W is lam * W.",
+            lambda W, d, lam: d + lam / 2 * np.sum(W**2),
+        ),
+        (
+            "lam alone was added: the gradient of (lam / 2) sum(W**2) is lam * W, "
+            "proportional to each weight.",
+            lambda W, d, lam: d + lam,
+        ),
     ]
     return diagnose(
         "weight_decay_gradient",
@@ -84,4 +119,9 @@ def check_weight_decay_gradient(fn) -> Feedback:
         hint="Weight decay adds the penalty's gradient to the data gradient: "
         "d/dW of (lam / 2) sum(W**2) is lam * W.",
         hyperparameters=[Hyperparameter("lam", 2, (1e-4, 1e-3, 1e-2, 0.1, 1.0))],
+        protected={
+            0: "The gradient is right, but W was overwritten (W *= ..., W += ...): "
+            "a gradient function must not change the weights, or the optimiser "
+            "steps from the wrong W. Compute a new array, dW_data + lam * W."
+        },
     )

@@ -121,6 +121,26 @@ MISTAKES = [
         "db = dZ.sum(axis=0).",
         _with(db=lambda dZ, X, W: np.zeros(W.shape[1])),
     ),
+    (
+        "dW holds only the last example's contribution: in a loop over the examples "
+        "dW = np.outer(X[i], dZ[i]) overwrites it each time; accumulate with "
+        "dW += np.outer(X[i], dZ[i]), starting from zeros.",
+        _with(dW=lambda dZ, X, W: np.outer(X[-1], dZ[-1])),
+    ),
+    (
+        "db holds only the last example's row: in a loop over the examples db = dZ[i] "
+        "overwrites it each time; accumulate with db += dZ[i], starting from zeros.",
+        _with(db=lambda dZ, X, W: dZ[-1].copy()),
+    ),
+    (
+        "dW and db hold only the last example's contribution: in a loop over the "
+        "examples, = overwrites them each time; accumulate with dW += np.outer(X[i], "
+        "dZ[i]) and db += dZ[i], starting from zeros.",
+        _with(
+            dW=lambda dZ, X, W: np.outer(X[-1], dZ[-1]),
+            db=lambda dZ, X, W: dZ[-1].copy(),
+        ),
+    ),
 ]
 
 
@@ -130,4 +150,16 @@ def check_dense_backward(fn) -> Feedback:
     Shapes: dZ (m, n_out), X (m, n_in), W (n_in, n_out) -> dX (m, n_in),
     dW (n_in, n_out), db (n_out,).
     """
-    return diagnose("dense_backward", fn, _cases(), _numerical, MISTAKES, hint=HINT)
+    return diagnose(
+        "dense_backward",
+        fn,
+        _cases(),
+        _numerical,
+        MISTAKES,
+        hint=HINT,
+        output_names=("dX", "dW", "db"),
+        protected={
+            2: "The gradients are right, but W was changed in place: a backward pass "
+            "must leave the weights alone (the optimiser updates them from dW)."
+        },
+    )

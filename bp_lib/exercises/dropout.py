@@ -14,7 +14,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from .feedback import AnswerError, Case, Feedback, Hyperparameter, diagnose
+from .feedback import (
+    AnswerError,
+    Case,
+    Feedback,
+    Hyperparameter,
+    as_array,
+    diagnose,
+)
 
 P = 0.3  # the first case's p; not 0.5, so that a drop probability read as keep shows
 PS = (P, 0.6)  # one p per case
@@ -104,6 +111,14 @@ def _statistics_of(out, X) -> np.ndarray:
 
     For X of ones the second entry is the value of the kept units.
     """
+    if isinstance(out, tuple):
+        raise AnswerError(
+            f"returned a tuple of {len(out)}: this function returns only the output "
+            "out (the (out, cache) pair belongs to the forward/backward exercise)"
+        )
+    array, why = as_array(out, "the output")
+    if why is not None:
+        raise AnswerError(why)
     out = np.asarray(out)
     if out.dtype.kind not in "biuf":
         raise AnswerError(f"the output is a {out.dtype} array, not real numbers")
@@ -112,6 +127,13 @@ def _statistics_of(out, X) -> np.ndarray:
     kept = out != 0
     ratio = (out[kept] / X[kept]).mean() if kept.any() else 0.0
     return np.array([1 - kept.mean(), ratio])
+
+
+IGNORES_RNG = (
+    "two calls with generators of the same seed dropped different units: the mask "
+    "must be drawn from the rng argument (rng.random(X.shape)), not from "
+    "np.random or a generator of its own, so that a seeded run is reproducible"
+)
 
 
 def _predicted(dropped, kept_value):
@@ -177,7 +199,12 @@ def check_dropout_forward(fn) -> Feedback:
 
     def statistics(seed, p):
         X = np.ones((200, 300))
-        return _statistics_of(fn(X, p, np.random.default_rng(seed)), X)
+        out = fn(X.copy(), p, np.random.default_rng(seed))
+        again = fn(X.copy(), p, np.random.default_rng(seed))
+        statistics = _statistics_of(out, X)
+        if not np.array_equal(np.asarray(out), np.asarray(again)):
+            raise AnswerError(IGNORES_RNG)
+        return statistics
 
     return diagnose(
         "dropout_forward",

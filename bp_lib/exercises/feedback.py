@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import copy
 import inspect
+import itertools
 import textwrap
 import warnings
 from collections.abc import Callable, Sequence
@@ -129,27 +130,103 @@ def as_array(value, where: str):
     return array.astype(np.float64), None
 
 
-def _outputs(result, expected: int):
-    """The reader's result as a tuple of arrays, or a message saying why it is not one.
+LOW_PRECISION_TOL = 1e-5  # an answer in float32 (or float16) is judged to this
 
-    A tuple is several outputs; so is a list when several are expected.
+
+def _outputs(result, want: tuple):
+    """The reader's result as a tuple of float64 arrays, and how it was stored.
+
+    Returns ``(arrays, why, low_precision)``: ``why`` says why the result is not a
+    tuple of arrays (arrays is then None); ``low_precision`` is True when an output
+    was stored in float32 or float16, whose rounding exceeds a float64 tolerance.
+    A tuple is several outputs; so is a list when several are expected, and so is
+    an array whose rows are the expected outputs (e.g. three scalar gradients
+    returned as ``np.array([d1, d2, d3])``).
     """
+    expected = len(want)
     if result is None:
         return (
             None,
             f"returned None, expected {expected} value(s) (is a `return` missing?)",
+            False,
         )
     if isinstance(result, tuple) or (isinstance(result, list) and expected > 1):
         values = tuple(result)
+    elif (
+        isinstance(result, np.ndarray)
+        and expected > 1
+        and result.ndim >= 1
+        and len(result) == expected
+        and all(result[i].shape == w.shape for i, w in enumerate(want))
+    ):
+        values = tuple(result)
     else:
         values = (result,)
-    arrays = []
+    arrays, low_precision = [], False
     for position, value in enumerate(values):
         array, why = as_array(value, f"output {position}")
         if why is not None:
-            return None, why
+            return None, why, False
+        dtype = getattr(value, "dtype", None)
+        if dtype is not None and dtype.kind == "f" and dtype.itemsize < 8:
+            low_precision = True
         arrays.append(array)
-    return tuple(arrays), None
+    return tuple(arrays), None, low_precision
+
+
+def _integer_outputs(result) -> list[int]:
+    """Positions of the outputs stored with an integer dtype."""
+    values = result if isinstance(result, (tuple, list)) else (result,)
+    return [
+        i
+        for i, value in enumerate(values)
+        if getattr(value, "dtype", np.dtype(float)).kind in "iu"
+    ]
+
+
+def _names(output_names, count) -> list[str]:
+    if output_names is not None and len(output_names) == count:
+        return list(output_names)
+    return [f"output {i}" for i in range(count)]
+
+
+def _shape_or_order(got: tuple, want: tuple, tol: float, output_names) -> str | None:
+    """A message for right values in the wrong order or in a wrong shape, or None."""
+    names = _names(output_names, len(want))
+    if len(got) == len(want) > 1:
+        for order in itertools.permutations(range(len(got))):
+            if list(order) == list(range(len(got))):
+                continue
+            if _mismatch(tuple(got[i] for i in order), want, tol) is None:
+                given = ", ".join(names[order.index(i)] for i in range(len(got)))
+                return (
+                    f"the outputs are right but in the wrong order: return "
+                    f"({', '.join(names)}), not ({given})."
+                )
+    if len(got) != len(want):
+        return None
+    for position, (g, w) in enumerate(zip(got, want)):
+        if g.shape == w.shape:
+            continue
+        name = names[position]
+        if g.size == w.size and _mismatch((g.reshape(w.shape),), (w,), tol) is None:
+            if np.squeeze(g).shape == np.squeeze(w).shape:
+                return (
+                    f"{name} has the right values in shape {g.shape}, expected "
+                    f"{w.shape}: drop the extra axis (sum with keepdims=False, or "
+                    "keep b 1-D)."
+                )
+            return (
+                f"{name} has the right values in shape {g.shape}, expected "
+                f"{w.shape}: return it in the shape of the array it belongs to."
+            )
+        if g.ndim == w.ndim + 1 and g.shape[1:] == w.shape:
+            if _mismatch((g.sum(axis=0),), (w,), tol) is None:
+                return (
+                    f"{name} has shape {g.shape}, one row per example: sum it over the "
+                    f"batch (axis=0) to get shape {w.shape}."
+                )
+    return None
 
 
 def _reference_outputs(result) -> tuple:
@@ -275,8 +352,10 @@ def diagnose(
     hint: str,
     tol: float = 1e-6,
     hyperparameters: Sequence[Hyperparameter] = (),
-    answer_in_arguments: Callable | None = None,
+    answer_in_arguments: Callable | Sequence[int] | None = None,
     updates_in_place: bool = False,
+    protected: dict | None = None,
+    output_names: Sequence[str] | None = None,
 ) -> Feedback:
     """Check ``user_fn`` on every case against ``reference``; name its mistake.
 
@@ -291,8 +370,22 @@ def diagnose(
     may update in place, gives the answer from the reader's (updated) arguments when
     ``user_fn`` returns None. A passing answer that changed an argument gets a note in
     its message, unless the exercise updates in place (``answer_in_arguments`` or
-    ``updates_in_place``).
+    ``updates_in_place``). ``answer_in_arguments`` may also be a tuple of argument
+    positions; an answer that updated only some of them is then told which it left
+    unchanged. ``protected`` maps argument positions to a message: a right answer
+    that changed one of those arguments (a parameter a gradient function must not
+    touch) fails with that message. ``output_names`` name the outputs in messages
+    (outputs in the wrong order, a right value in a wrong shape). An answer stored
+    in float32 is judged to a tolerance of at least 1e-5.
     """
+    positions = None
+    if answer_in_arguments is not None and not callable(answer_in_arguments):
+        positions = tuple(answer_in_arguments)
+
+        def answer_in_arguments(args):
+            values = tuple(args[i] for i in positions)
+            return values if len(values) > 1 else values[0]
+
     changed_names = []
     for case in cases:
         want = _reference_outputs(
@@ -323,12 +416,30 @@ def diagnose(
                     "the new values, or update the arrays in place (p -= ..., not "
                     "p = p - ..., which only rebinds the name inside the function).",
                 )
+            if positions is not None:
+                unchanged = [
+                    _argument_name(user_fn, i)
+                    for i in positions
+                    if not _changed(case.args[i], args[i])
+                ]
+                if unchanged:
+                    return Feedback(
+                        False,
+                        f"{name} returned None and left {', '.join(unchanged)} "
+                        "unchanged: update every array in place (v *= mu, p += v; "
+                        "p = p + v only rebinds the name inside the function), or "
+                        "return the new values.",
+                    )
             result = answer_in_arguments(args)
-        got, why_not = _outputs(result, len(want))
+        got, why_not, low_precision = _outputs(result, want)
         if why_not is not None:
             return Feedback(False, f"{name}: {why_not}.")
-        why = _mismatch(got, want, tol)
+        case_tol = max(tol, LOW_PRECISION_TOL) if low_precision else tol
+        why = _mismatch(got, want, case_tol)
         if why is None:
+            for position, message in (protected or {}).items():
+                if _changed(case.args[position], args[position]):
+                    return Feedback(False, message)
             if answer_in_arguments is None and not updates_in_place:
                 changed_names += [
                     _argument_name(user_fn, i)
@@ -338,13 +449,29 @@ def diagnose(
             continue
         for message, mistake, *own_tol in mistakes:
             wrong = _quietly(mistake, case.args, case.kwargs)
-            if wrong is not None and _mismatch(got, wrong, *own_tol or [tol]) is None:
+            mistake_tol = own_tol[0] if own_tol else tol
+            if low_precision:
+                mistake_tol = max(mistake_tol, LOW_PRECISION_TOL)
+            if wrong is not None and _mismatch(got, wrong, mistake_tol) is None:
                 return Feedback(False, message)
         hard_coded = _hard_coded(
-            name, hyperparameters, cases, case, reference, got, tol
+            name, hyperparameters, cases, case, reference, got, case_tol
         )
         if hard_coded is not None:
             return Feedback(False, hard_coded)
+        shape_or_order = _shape_or_order(got, want, case_tol, output_names)
+        if shape_or_order is not None:
+            return Feedback(False, f"{name}: {shape_or_order}")
+        integers = _integer_outputs(result)
+        if integers:
+            names = _names(output_names, len(want))
+            which = ", ".join(names[i] for i in integers if i < len(names))
+            return Feedback(
+                False,
+                f"{name}: {why}; {which} holds integers, so every value written "
+                "into it was truncated: create it with a float dtype "
+                "(np.zeros_like of a float array, or dtype=float).",
+            )
         return Feedback(False, f"{name}: {why}. {hint}")
     message = f"{name} matches the reference on {len(cases)} random inputs."
     if changed_names:

@@ -64,7 +64,7 @@ def check_dense_forward_columns(fn) -> Feedback:
         _column_cases(),
         lambda A, W, b: W @ A + b[:, None],
         mistakes,
-        tol=1e-12,
+        tol=1e-10,
         hint=(
             "In the column convention each example is a column: Z = W @ A_prev + "
             "b[:, None], shape (n_out, m)."
@@ -132,6 +132,52 @@ def check_two_layer_forward_columns(fn) -> Feedback:
             lambda *a: _two_layer_columns(*a, bias=lambda b: b[None, :]),
         ),
         (
+            "W1 is transposed (W1.T @ A0): in the column convention W1 is already "
+            "(n1, n0) and the layer is W1 @ A0; W2 is used the right way.",
+            lambda A0, W1, b1, W2, b2: (
+                W2 @ np.tanh(W1.T @ A0 + b1[:, None]) + b2[:, None]
+            ),
+        ),
+        (
+            "W2 is transposed (W2.T @ A1): in the column convention W2 is already "
+            "(n2, n1) and the layer is W2 @ A1; W1 is used the right way.",
+            lambda A0, W1, b1, W2, b2: (
+                W2.T @ np.tanh(W1 @ A0 + b1[:, None]) + b2[:, None]
+            ),
+        ),
+        (
+            "b1 was added along the wrong axis (+ b1): with examples as columns the "
+            "bias is a column, b1[:, None]; b2 is added the right way.",
+            lambda A0, W1, b1, W2, b2: W2 @ np.tanh(W1 @ A0 + b1) + b2[:, None],
+        ),
+        (
+            "b2 was added along the wrong axis (+ b2): with examples as columns the "
+            "bias is a column, b2[:, None]; b1 is added the right way.",
+            lambda A0, W1, b1, W2, b2: W2 @ np.tanh(W1 @ A0 + b1[:, None]) + b2,
+        ),
+        (
+            "b2 is missing: A2 = W2 @ A1 + b2[:, None].",
+            lambda A0, W1, b1, W2, b2: W2 @ np.tanh(W1 @ A0 + b1[:, None]),
+        ),
+        (
+            "b1 is missing: A1 = tanh(W1 @ A0 + b1[:, None]).",
+            lambda A0, W1, b1, W2, b2: W2 @ np.tanh(W1 @ A0) + b2[:, None],
+        ),
+        (
+            "The hidden activation is ReLU: this exercise's hidden layer is tanh, "
+            "A1 = tanh(W1 @ A0 + b1[:, None]).",
+            lambda A0, W1, b1, W2, b2: (
+                W2 @ np.maximum(W1 @ A0 + b1[:, None], 0) + b2[:, None]
+            ),
+        ),
+        (
+            "The hidden activation is the sigmoid: this exercise's hidden layer is "
+            "tanh, A1 = tanh(W1 @ A0 + b1[:, None]).",
+            lambda A0, W1, b1, W2, b2: (
+                W2 @ (1 / (1 + np.exp(-(W1 @ A0 + b1[:, None])))) + b2[:, None]
+            ),
+        ),
+        (
             "The result is in the row-batch layout (m, n2), one row per example: the "
             "column convention returns A2 with one column per example, (n2, m).",
             lambda *a: _two_layer_columns(*a).T,
@@ -158,7 +204,7 @@ def check_two_layer_forward_columns(fn) -> Feedback:
         _two_layer_cases(),
         _two_layer_columns,
         mistakes,
-        tol=1e-12,
+        tol=1e-10,
         hint=(
             "Compute the layers in order, each example a column: A1 = tanh(W1 @ A0 + "
             "b1[:, None]), then A2 = W2 @ A1 + b2[:, None] (no activation on A2)."

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..gradcheck import numerical_gradient, relative_error
-from .feedback import Case, Feedback, Hyperparameter, diagnose
+from .feedback import AnswerError, Case, Feedback, Hyperparameter, diagnose
 
 EPS = (
     1e-3  # large on purpose: a forward difference is then off by ~1e-3, plainly visible
@@ -89,6 +89,40 @@ def _tiny_step(x0, eps):
     return _exact(x0), x0
 
 
+def _minus_first(x0, eps):
+    """f(x - eps e_i) first, then f(x + eps e_i), and the entry left at x + eps."""
+    x = x0.copy()
+    grad = np.zeros_like(x)
+    for index in np.ndindex(x.shape):
+        original = x[index]
+        x[index] = original - eps
+        f_minus = _target(x)
+        x[index] = original + eps
+        grad[index] = (_target(x) - f_minus) / (2 * eps)
+    return grad, x
+
+
+def _backward_difference(x0, eps):
+    x = x0.copy()
+    grad = np.zeros_like(x)
+    for index in np.ndindex(x.shape):
+        base = _target(x)
+        original = x[index]
+        x[index] = original - eps
+        grad[index] = (base - _target(x)) / eps
+        x[index] = original
+    return grad, x0
+
+
+RESTORE_EXACTLY = (
+    "The gradient is right, but x is not exactly as you found it: x[i] += eps, "
+    "x[i] -= 2 * eps, x[i] += eps leaves some entries off by a rounding error (the "
+    "three additions do not cancel exactly in floating point). Save the entry, "
+    "original = x[i], and restore it with x[i] = original, as numerical_gradient "
+    "does."
+)
+
+
 def check_centred_difference(fn) -> Feedback:
     """Check ``fn(f, x, eps) -> grad``: centred differences of ``f()``.
 
@@ -96,12 +130,30 @@ def check_centred_difference(fn) -> Feedback:
 
     ``fn`` must perturb ``x`` in place one entry at a time, evaluate ``f()`` at ``x +
     eps e_i`` and ``x - eps e_i``, restore the entry, and return an array shaped like
-    ``x``: ``grad[i] = (f(x + eps e_i) - f(x - eps e_i)) / (2 eps)``.
+    ``x``: ``grad[i] = (f(x + eps e_i) - f(x - eps e_i)) / (2 eps)``. The exercise
+    asks for ``x`` to be left *exactly* as it was found: an answer whose gradient is
+    right but which leaves an entry off by a rounding error (``+= eps; -= 2 * eps;
+    += eps``) fails with :data:`RESTORE_EXACTLY`.
     """
+    drifted = []
 
     def user(x0, eps):
         x = x0.copy()
-        return fn(lambda: _target(x), x, eps), x
+
+        def f(*args, **kwargs):
+            if args or kwargs:
+                raise AnswerError(
+                    "f was called with an argument, but f() takes none: it reads the "
+                    "array x itself. Change x[i] in place, call f(), and put x[i] "
+                    "back."
+                )
+            return _target(x)
+
+        grad = fn(f, x, eps)
+        if not np.array_equal(x, x0) and np.allclose(x, x0, rtol=1e-12, atol=1e-15):
+            drifted.append(True)
+            return grad, x0  # judged on the gradient; the drift is named at the end
+        return grad, x
 
     mistakes = [
         (
@@ -144,8 +196,26 @@ def check_centred_difference(fn) -> Feedback:
             _tiny_step,
             1e-7,  # a step of 1e-4 or less is within 1e-7 of the exact derivative here
         ),
+        (
+            "The entry is left at x[i] + eps: f(x - eps) was evaluated first and x[i] "
+            "never set back, so every later evaluation, and the caller, sees a "
+            "shifted x. Save original = x[i] and end with x[i] = original.",
+            _minus_first,
+        ),
+        (
+            "The sign is flipped: the centred difference is (f(x + eps) - f(x - eps)) "
+            "/ (2 eps), the value after the step up minus the value after the step "
+            "down.",
+            lambda x0, eps: (-_reference(x0, eps)[0], x0),
+        ),
+        (
+            "This is a backward difference, (f(x) - f(x - eps)) / eps, with an error "
+            "of order eps; the centred difference (f(x + eps) - f(x - eps)) / (2 eps) "
+            "is accurate to order eps**2.",
+            _backward_difference,
+        ),
     ]
-    return diagnose(
+    feedback = diagnose(
         "centred_difference",
         user,
         _cases(),
@@ -155,3 +225,6 @@ def check_centred_difference(fn) -> Feedback:
         hint=HINT,
         hyperparameters=[Hyperparameter("eps", 1, (1e-4, 1e-5, 1e-6))],
     )
+    if feedback.passed and drifted:
+        return Feedback(False, RESTORE_EXACTLY)
+    return feedback

@@ -88,7 +88,14 @@ def _check(name, fn, right, mistakes) -> Feedback:
     cases = [Case((seed, *shape)) for seed, shape in zip(SEEDS, SHAPES)]
 
     def user(seed, n_in, n_out):
-        return draw_statistics(fn, seed, n_in, n_out)
+        statistics = draw_statistics(fn, seed, n_in, n_out)
+        if not np.array_equal(statistics, draw_statistics(fn, seed, n_in, n_out)):
+            raise AnswerError(
+                "two calls with generators of the same seed gave different weights: "
+                "draw from the rng passed in (rng.normal, rng.uniform), not from "
+                "np.random, so that a seeded initialisation is reproducible"
+            )
+        return statistics
 
     return diagnose(
         name,

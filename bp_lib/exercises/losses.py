@@ -131,6 +131,31 @@ def check_softmax_cross_entropy_gradient(fn) -> Feedback:
             "is a mean over the m examples only, so dZ = (softmax(Z) - Y) / m.",
             lambda Z, y: (softmax(Z) - one_hot(y, Z.shape[1])) / Z.size,
         ),
+        (
+            "The softmax was normalised over the batch (axis=0): each row is one "
+            "example's distribution over the classes, so divide exp(Z) by its sum "
+            "over axis=1, keepdims=True.",
+            lambda Z, y: (
+                (
+                    np.exp(Z) / np.exp(Z).sum(axis=0, keepdims=True)
+                    - one_hot(y, Z.shape[1])
+                )
+                / len(Z)
+            ),
+        ),
+        (
+            "The softmax was normalised over the whole array (np.sum without an "
+            "axis): each row is one example's distribution, so divide exp(Z) by its "
+            "sum over axis=1, keepdims=True.",
+            lambda Z, y: (
+                (np.exp(Z) / np.exp(Z).sum() - one_hot(y, Z.shape[1])) / len(Z)
+            ),
+        ),
+        (
+            "The sigmoid was used instead of the softmax: the classes of a row "
+            "compete, so the probabilities are softmax(Z), each row summing to 1.",
+            lambda Z, y: (1 / (1 + np.exp(-Z)) - one_hot(y, Z.shape[1])) / len(Z),
+        ),
     ]
     return diagnose(
         "softmax_cross_entropy_gradient",

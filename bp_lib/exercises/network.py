@@ -143,6 +143,13 @@ def check_two_layer_backward(fn) -> Feedback:
             "Y) / m, dZ1 = (dZ2 @ W2.T) * (1 - A1**2), dW = A_prev.T @ dZ, "
             "db = dZ.sum(axis=0)."
         ),
+        output_names=("dW1", "db1", "dW2", "db2"),
+        protected={
+            i: f"The gradients are right, but {name} was changed in place: a "
+            "backward pass must leave the parameters alone (the optimiser updates "
+            "them from the gradients)."
+            for i, name in ((2, "W1"), (3, "b1"), (4, "W2"), (5, "b2"))
+        },
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .feedback import Case, Feedback, Hyperparameter, diagnose
+from .feedback import AnswerError, Case, Feedback, Hyperparameter, diagnose
 
 HINT = (
     "Measure the global norm of all arrays together, sqrt(sum of every squared "
@@ -62,7 +62,27 @@ def check_clip_grad_norm(fn) -> Feedback:
     """
 
     def user(grads, max_norm):
+        arrays = list(grads)
         norm = fn(grads, max_norm)  # grads is already the checker's copy
+        if norm is None:
+            raise AnswerError(
+                "returned None: return the global norm measured before clipping "
+                "(a number), after scaling the arrays of grads in place."
+            )
+        if isinstance(norm, (list, tuple)):
+            raise AnswerError(
+                f"returned a {type(norm).__name__}: return the global norm measured "
+                "before clipping (a number); the clipped arrays stay in grads, "
+                "scaled in place."
+            )
+        if len(grads) == len(arrays) and any(
+            new is not old for new, old in zip(grads, arrays)
+        ):
+            raise AnswerError(
+                "an entry of grads was replaced by a new array (grads[i] = "
+                "grads[i] * scale): the caller's arrays, e.g. a model's gradients, "
+                "keep their old values. Scale each array in place, g *= scale."
+            )
         return _flat(grads), norm
 
     def per_array(grads, max_norm):

@@ -183,7 +183,8 @@ def check_momentum_step(fn) -> Feedback:
             Hyperparameter("lr", 3, (1e-3, 0.01, 0.1, 0.3)),
             Hyperparameter("mu", 4, (0.9, 0.99, 0.5)),
         ],
-        answer_in_arguments=lambda args: (args[0], args[2]),
+        answer_in_arguments=(0, 2),
+        output_names=("p_new", "v_new"),
     )
 
 
@@ -238,6 +239,14 @@ def _adam(p, g, m, s, t, lr, beta1, beta2, eps, **slip):
     s_hat = s_new / (1 - beta2**t_c) if slip.get("correct_s", True) else s_new
     if slip.get("no_power"):
         m_hat, s_hat = m_new / (1 - beta1), s_new / (1 - beta2)
+    if slip.get("beta1_for_s"):
+        s_new = beta1 * s + (1 - beta1) * g**2
+        s_hat = s_new / (1 - beta1**t_c)
+    if slip.get("eps_hat"):
+        m_hat = m_new * np.sqrt(1 - beta2**t_c) / (1 - beta1**t_c)
+        s_hat = s_new
+    if slip.get("no_eps"):
+        eps = 0.0
     if slip.get("no_sqrt"):
         root = s_hat + eps
     elif slip.get("eps_inside"):
@@ -326,6 +335,23 @@ def check_adam_step(fn) -> Feedback:
             "p_new = p - lr m_hat / (sqrt(s_hat) + eps).",
             _adam_slip(flipped=True),
         ),
+        (
+            "The second moment uses beta1: s_new = beta2 s + (1 - beta2) g**2 and "
+            "s_hat = s_new / (1 - beta2**t), each moment with its own beta.",
+            _adam_slip(beta1_for_s=True),
+        ),
+        (
+            "eps is added to sqrt(s_new), the uncorrected moment (the paper's "
+            "'efficient' form, where eps stands for eps * sqrt(1 - beta2**t)): this "
+            "exercise adds eps to sqrt(s_hat), p_new = p - lr m_hat / (sqrt(s_hat) + "
+            "eps).",
+            _adam_slip(eps_hat=True),
+        ),
+        (
+            "eps is missing from the denominator: p_new = p - lr m_hat / "
+            "(sqrt(s_hat) + eps); it keeps the step finite where s_hat is near 0.",
+            _adam_slip(no_eps=True),
+        ),
     ]
     return diagnose(
         "adam_step",
@@ -346,5 +372,6 @@ def check_adam_step(fn) -> Feedback:
             Hyperparameter("beta2", 7, (0.999,)),
             Hyperparameter("eps", 8, (1e-8,)),
         ],
-        answer_in_arguments=lambda args: (args[0], args[2], args[3]),
+        answer_in_arguments=(0, 2, 3),
+        output_names=("p_new", "m_new", "s_new"),
     )

@@ -141,7 +141,21 @@ def _in_place(dout, X, gamma, eps=EPS):
     return _compact(dout, X, gamma, eps)
 
 
+
+
 BN_ROWS = [
+    (
+        "(dX, dbeta, dgamma)",
+        lambda *a: (lambda r: (r[0], r[2], r[1]))(_compact(*a)),
+        False,
+        ["wrong order", "(dX, dgamma, dbeta)"],
+    ),
+    (
+        "float32",
+        lambda *a: tuple(x.astype(np.float32) for x in _compact(*a)),
+        True,
+        ["matches"],
+    ),
     ("right", _compact, True, ["matches"]),
     ("right, centres X in place", _in_place, True, ["matches", "X in place"]),
     ("overwrites dout", _overwrites, False, ["differs"]),

@@ -96,6 +96,7 @@ def test_shared_node_checker_reports_an_unlisted_mistake_and_an_error():
 
 # --- one table per checker: (answer, passes?, words its message must contain) ---
 
+import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from bp_lib.exercises.chain_rule import check_shared_node_gradient  # noqa: E402
@@ -105,7 +106,10 @@ def _right(*a):
     return tuple(_local(*a) * v for v in (a[0], a[1], 1.0))
 
 
+
+
 NEURON_ROWS = [
+    ("numpy array of 3", lambda *a: np.array(_right(*a)), True, ["matches"]),
     ("right", _right, True, ["matches"]),
     ("sign", lambda *a: tuple(-g for g in _right(*a)), False, ["sign is flipped"]),
     ("db = 1", lambda *a: (*_right(*a)[:2], 1.0), False, ["do/db"]),
@@ -121,7 +125,11 @@ def _shared_right(x, y):
     return y * r + r, x * r + (x * y + x) * r
 
 
+
+
 SHARED_ROWS = [
+    ("(y_bar, x_bar)", lambda x, y: _shared_right(x, y)[::-1], False, ["wrong order"]),
+    ("numpy array of 2", lambda x, y: np.array(_shared_right(x, y)), True, ["matches"]),
     ("right", _shared_right, True, ["matches"]),
     ("a dict", lambda x, y: {"x": 0.0}, False, ["dict"]),
     ("unexplained", lambda x, y: (0.0, 0.0), False, ["differs", "chain rule"]),

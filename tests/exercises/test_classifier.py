@@ -31,7 +31,32 @@ def _in_place(W, d, lam):
     return d
 
 
+
+def _overwrites_w(W, dW_data, lam):
+    W *= lam
+    W += dW_data
+    return W
+
+
+def _updates_dw_data(W, dW_data, lam):
+    dW_data += lam * W
+    return dW_data
+
+
 DECAY_ROWS = [
+    ("overwrites W", _overwrites_w, False, ["W was overwritten"]),
+    ("updates dW_data in place", _updates_dw_data, True, ["in place"]),
+    ("float32", lambda W, d, lam: (d + lam * W).astype(np.float32), True, []),
+    ("SGD shrink", lambda W, d, lam: (1 - lam) * W - d, False, ["SGD step's shrink"]),
+    ("lam W / n", lambda W, d, lam: d + lam * W / len(W), False, ["divided by a count"]),
+    ("lam W / W.size", lambda W, d, lam: d + lam * W / W.size, False, ["number of weights"]),
+    (
+        "penalty value",
+        lambda W, d, lam: d + lam / 2 * np.sum(W**2),
+        False,
+        ["the penalty itself"],
+    ),
+    ("+ lam", lambda W, d, lam: d + lam, False, ["lam alone was added"]),
     ("right", lambda W, d, lam: d + lam * W, True, ["matches"]),
     ("right, in place", _in_place, True, ["in place"]),
     ("overwrites inputs", _overwrites, False, ["differs"]),

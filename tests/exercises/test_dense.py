@@ -50,7 +50,44 @@ def _in_place(dZ, X, W):
     return dX, dW, db
 
 
+
+def _loop(overwrite_dw=False, overwrite_db=False):
+    def answer(dZ, X, W):
+        dX, dW, db = np.zeros_like(X), np.zeros_like(W), np.zeros(W.shape[1])
+        for i in range(len(X)):
+            dW = np.outer(X[i], dZ[i]) if overwrite_dw else dW + np.outer(X[i], dZ[i])
+            db = dZ[i].copy() if overwrite_db else db + dZ[i]
+            dX[i] = W @ dZ[i]
+        return dX, dW, db
+
+    return answer
+
+
+def _changes_w(dZ, X, W):
+    grads = dZ @ W.T, X.T @ dZ, dZ.sum(axis=0)
+    W -= 0.1 * grads[1]
+    return grads
+
+
 DENSE_ROWS = [
+    ("loop, accumulating", _loop(), True, []),
+    ("loop, dW = outer", _loop(overwrite_dw=True), False, ["dW += np.outer"]),
+    ("loop, db = dZ[i]", _loop(overwrite_db=True), False, ["db += dZ[i]"]),
+    ("loop, both =", _loop(True, True), False, ["dW and db hold only the last"]),
+    (
+        "(dW, dX, db)",
+        lambda dZ, X, W: (X.T @ dZ, dZ @ W.T, dZ.sum(axis=0)),
+        False,
+        ["wrong order", "not (dW, dX, db)"],
+    ),
+    (
+        "(dX, db, dW)",
+        lambda dZ, X, W: (dZ @ W.T, dZ.sum(axis=0), X.T @ dZ),
+        False,
+        ["wrong order"],
+    ),
+    ("list", lambda dZ, X, W: [dZ @ W.T, X.T @ dZ, dZ.sum(axis=0)], True, []),
+    ("changes W", _changes_w, False, ["W was changed in place"]),
     ("right", lambda dZ, X, W: (dZ @ W.T, X.T @ dZ, dZ.sum(axis=0)), True, ["matches"]),
     ("overwrites its inputs", _zero_everything, False, ["differs"]),
     ("right, changes dZ in place", _in_place, True, ["matches", "dZ in place"]),

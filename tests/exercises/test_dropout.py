@@ -161,7 +161,21 @@ def _inv_forward(X, p, rng):
     return X * (rng.random(X.shape) >= p) / (1 - p)
 
 
+
+
 FORWARD_ROWS = [
+    (
+        "returns (out, mask)",
+        _forward,
+        False,
+        ["returned a tuple of 2"],
+    ),
+    (
+        "draws from np.random",
+        lambda X, p, rng: X * (np.random.random(X.shape) >= p) / (1 - p),
+        False,
+        ["rng argument"],
+    ),
     ("right", _inv_forward, True, ["matches"]),
     ("p hard-coded", lambda X, p, rng: _inv_forward(X, 0.3, rng), False, ["p seems hard"]),
     (
@@ -171,7 +185,7 @@ FORWARD_ROWS = [
         ["for the mask"],
     ),
     ("no drop", lambda X, p, rng: X.copy(), False, ["No unit was dropped"]),
-    ("a string", lambda X, p, rng: "out", False, ["not real numbers"]),
+    ("a string", lambda X, p, rng: "out", False, ["not an array of numbers"]),
     ("wrong shape", lambda X, p, rng: X.T, False, ["shape"]),
 ]
 

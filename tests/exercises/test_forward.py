@@ -63,7 +63,15 @@ def _zeroes(A, W, b):
     return np.zeros((W.shape[0], A.shape[1]))
 
 
+
+
 DENSE_COLUMN_ROWS = [
+    (
+        "float32",
+        lambda A, W, b: (W @ A + b[:, None]).astype(np.float32),
+        True,
+        [],
+    ),
     ("right", lambda A, W, b: W @ A + b[:, None], True, ["matches"]),
     ("overwrites inputs", _zeroes, False, ["differs"]),
     ("activation applied", lambda A, W, b: np.tanh(W @ A + b[:, None]), False, ["activation"]),
@@ -77,7 +85,53 @@ def _two(A0, W1, b1, W2, b2, hidden=np.tanh, output=lambda z: z):
     return output(W2 @ hidden(W1 @ A0 + b1[:, None]) + b2[:, None])
 
 
+
+
 TWO_LAYER_ROWS = [
+    (
+        "float32",
+        lambda A0, W1, b1, W2, b2: (W2 @ np.tanh(W1 @ A0 + b1[:, None]) + b2[:, None])
+        .astype(np.float32),
+        True,
+        [],
+    ),
+    (
+        "only W1.T",
+        lambda A0, W1, b1, W2, b2: W2 @ np.tanh(W1.T @ A0 + b1[:, None]) + b2[:, None],
+        False,
+        ["W1 is transposed"],
+    ),
+    (
+        "only W2.T",
+        lambda A0, W1, b1, W2, b2: W2.T @ np.tanh(W1 @ A0 + b1[:, None]) + b2[:, None],
+        False,
+        ["W2 is transposed"],
+    ),
+    (
+        "only + b1",
+        lambda A0, W1, b1, W2, b2: W2 @ np.tanh(W1 @ A0 + b1) + b2[:, None],
+        False,
+        ["b1 was added along the wrong axis"],
+    ),
+    (
+        "only + b2",
+        lambda A0, W1, b1, W2, b2: W2 @ np.tanh(W1 @ A0 + b1[:, None]) + b2,
+        False,
+        ["b2 was added along the wrong axis"],
+    ),
+    (
+        "no b2",
+        lambda A0, W1, b1, W2, b2: W2 @ np.tanh(W1 @ A0 + b1[:, None]),
+        False,
+        ["b2 is missing"],
+    ),
+    (
+        "ReLU hidden",
+        lambda A0, W1, b1, W2, b2: W2 @ np.maximum(W1 @ A0 + b1[:, None], 0)
+        + b2[:, None],
+        False,
+        ["hidden activation is ReLU"],
+    ),
     ("right", _two, True, ["matches"]),
     (
         "activations swapped",

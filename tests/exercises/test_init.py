@@ -115,7 +115,15 @@ def test_block_checker_reports_a_missing_transpose_and_a_wrong_shape():
 
 # --- one table per checker: (answer, passes?, words its message must contain) ---
 
+
+
 COMMON_ROWS = [
+    (
+        "draws from np.random",
+        lambda n, m, r: np.random.normal(size=(n, m)),
+        False,
+        ["rng passed in"],
+    ),
     ("a string", lambda n, m, r: "W", False, ["string"]),
     ("None", lambda n, m, r: None, False, ["None"]),
     ("a dict", lambda n, m, r: {"W": 0}, False, ["dict"]),

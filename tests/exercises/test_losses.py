@@ -65,7 +65,30 @@ MSE_ROWS = [
     ("a string", lambda P, Y: "grad", False, ["string"]),
 ]
 
+
+
 CE_ROWS = [
+    (
+        "softmax over axis 0",
+        lambda Z, y: (
+            np.exp(Z) / np.exp(Z).sum(axis=0, keepdims=True) - one_hot(y, Z.shape[1])
+        )
+        / len(Z),
+        False,
+        ["normalised over the batch"],
+    ),
+    (
+        "softmax over everything",
+        lambda Z, y: (np.exp(Z) / np.exp(Z).sum() - one_hot(y, Z.shape[1])) / len(Z),
+        False,
+        ["over the whole array"],
+    ),
+    (
+        "sigmoid",
+        lambda Z, y: (1 / (1 + np.exp(-Z)) - one_hot(y, Z.shape[1])) / len(Z),
+        False,
+        ["sigmoid was used"],
+    ),
     ("right", _ce, True, ["matches"]),
     ("overwrites Z", lambda Z, y: _zeroes(Z, np.zeros(1)) * 0, False, ["differs"]),
     (

@@ -52,9 +52,31 @@ def _in_place(X, y, W1, b1, W2, b2):
     return grads
 
 
+
+def _reordered(order):
+    def answer(*args):
+        grads = _backward(*args)
+        return tuple(grads[i] for i in order)
+
+    return answer
+
+
+def _bias_kept_2d(*args):
+    dW1, db1, dW2, db2 = _backward(*args)
+    return dW1, db1[None, :], dW2, db2[None, :]
+
+
 NETWORK_ROWS = [
+    (
+        "(dW1, dW2, db1, db2)",
+        _reordered((0, 2, 1, 3)),
+        False,
+        ["wrong order", "(dW1, db1, dW2, db2)"],
+    ),
+    ("db as (1, n)", _bias_kept_2d, False, ["db1 has the right values in shape (1,"]),
+    ("float32", lambda *a: tuple(g.astype(np.float32) for g in _backward(*a)), True, []),
     ("right", _backward, True, ["matches"]),
-    ("right, steps W1 in place", _in_place, True, ["W1 in place"]),
+    ("right, steps W1 in place", _in_place, False, ["W1 was changed in place"]),
     ("overwrites inputs", _overwrites, False, ["differs"]),
     (
         "1 - Z1**2",

@@ -92,7 +92,33 @@ def _empties_the_list(grads, max_norm):
     return norm
 
 
+
+def _global(grads):
+    return np.sqrt(sum(np.sum(g * g) for g in grads))
+
+
+def _returns_the_list(grads, max_norm):
+    norm = _global(grads)
+    return [g * min(1.0, max_norm / norm) for g in grads]
+
+
+def _returns_nothing(grads, max_norm):
+    norm = _global(grads)
+    for g in grads:
+        g *= min(1.0, max_norm / norm)
+
+
+def _replaces_entries(grads, max_norm):
+    norm = _global(grads)
+    for i in range(len(grads)):
+        grads[i] = grads[i] * min(1.0, max_norm / norm)
+    return norm
+
+
 CLIP_ROWS = [
+    ("returns the list", _returns_the_list, False, ["returned a list", "the global norm"]),
+    ("returns None", _returns_nothing, False, ["returned None", "the global norm"]),
+    ("replaces entries", _replaces_entries, False, ["replaced by a new array"]),
     ("bp.clip_grad_norm", clip_grad_norm, True, ["matches"]),
     ("plain", _plain, True, ["matches"]),
     ("zeroes the arrays", _empties_the_list, False, ["differs"]),

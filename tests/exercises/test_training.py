@@ -146,7 +146,22 @@ def _momentum_overwrites(p, g, v, lr, mu):
     return np.zeros_like(p), np.zeros_like(v)
 
 
+
+def _momentum_half_in_place(p, g, v, lr, mu):
+    v *= mu
+    v -= lr * g
+    p = p + v  # rebinds p only: the caller's p is unchanged  # noqa: F841
+
+
 MOMENTUM_ROWS = [
+    (
+        "float32",
+        lambda *a: tuple(x.astype(np.float32) for x in _momentum(*a)),
+        True,
+        ["matches"],
+    ),
+    ("(v_new, p_new)", lambda *a: _momentum(*a)[::-1], False, ["wrong order"]),
+    ("v in place, p rebound", _momentum_half_in_place, False, ["left p unchanged"]),
     ("right", _momentum, True, ["matches"]),
     ("in place, returns None", _momentum_in_place, True, ["matches"]),
     ("in place, returns arrays", _momentum_in_place_returning, True, ["matches"]),
@@ -226,7 +241,40 @@ def _args_with(**changes):
     return answer
 
 
+
+def _adam_variant(p, g, m, s, t, lr, beta1, beta2, eps, variant):
+    m = beta1 * m + (1 - beta1) * g
+    if variant == "beta1 for s":
+        s = beta1 * s + (1 - beta1) * g * g
+        s_hat = s / (1 - beta1**t)
+    else:
+        s = beta2 * s + (1 - beta2) * g * g
+        s_hat = s / (1 - beta2**t)
+    m_hat = m / (1 - beta1**t)
+    if variant == "eps hat":  # Kingma and Ba's 'efficient' ordering
+        step = lr * np.sqrt(1 - beta2**t) / (1 - beta1**t) * m / (np.sqrt(s) + eps)
+    elif variant == "no eps":
+        step = lr * m_hat / np.sqrt(s_hat)
+    else:
+        step = lr * m_hat / (np.sqrt(s_hat) + eps)
+    return p - step, m, s
+
+
 ADAM_ROWS = [
+    (
+        "beta1 for s",
+        lambda *a: _adam_variant(*a, "beta1 for s"),
+        False,
+        ["second moment uses beta1"],
+    ),
+    ("eps hat", lambda *a: _adam_variant(*a, "eps hat"), False, ["'efficient' form"]),
+    ("no eps", lambda *a: _adam_variant(*a, "no eps"), False, ["eps is missing"]),
+    (
+        "(p, s, m)",
+        lambda *a: (lambda r: (r[0], r[2], r[1]))(_adam(*a)),
+        False,
+        ["wrong order", "(p_new, m_new, s_new)"],
+    ),
     ("right", _adam, True, ["matches"]),
     ("in place, returns None", _adam_in_place, True, ["matches"]),
     ("bp.Adam in place", _adam_by_library, True, ["matches"]),
