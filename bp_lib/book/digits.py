@@ -109,3 +109,24 @@ def code_lines(module) -> tuple[int, int]:
                 if n not in docstring_lines
             )
     return len(source.splitlines()), len(code)
+
+
+def stable_round(value: float, decimals: int, margin: float) -> str:
+    """``value`` formatted to ``decimals`` places, refused if it sits near a boundary.
+
+    A printed number that depends on many epochs of floating-point training can move
+    slightly from one BLAS build to another; rounded, it stays the same as long as it
+    is more than the distance it moves from the nearest rounding boundary (a multiple of
+    ``10**-decimals`` plus a half). This raises ``ValueError`` when ``value`` is within
+    ``margin`` of such a boundary, so that the stored output of a notebook is never one
+    that a small perturbation would change.
+    """
+    step = 10.0**-decimals
+    boundary = (np.floor(value / step - 0.5) + 0.5) * step
+    distance = min(abs(value - boundary), abs(value - boundary - step))
+    if distance < margin:
+        raise ValueError(
+            f"{value!r} is {distance:.2g} from the rounding boundary of {decimals} "
+            f"decimals, closer than the margin {margin}: print it coarser"
+        )
+    return f"{value:.{decimals}f}"

@@ -62,3 +62,15 @@ def test_code_lines_skips_blank_lines_comments_and_docstrings(monkeypatch):
 def test_code_lines_of_a_real_module_are_fewer_than_its_lines():
     total, code = digits.code_lines(bp.dense)
     assert 0 < code < total
+
+
+def test_stable_round_formats_values_far_from_a_boundary():
+    assert digits.stable_round(0.9801, 2, 0.002) == "0.98"
+    assert digits.stable_round(-0.0312, 2, 0.001) == "-0.03"
+    assert digits.stable_round(12.3, 0, 0.1) == "12"
+
+
+@pytest.mark.parametrize("value", [0.9751, 0.9849, 0.0051, -0.0049])
+def test_stable_round_refuses_values_near_a_rounding_boundary(value):
+    with pytest.raises(ValueError, match="rounding boundary"):
+        digits.stable_round(value, 2, 0.002)
