@@ -153,6 +153,11 @@ def _softmax_cases(seed: int) -> list[Case]:
     ]
 
 
+def _with_s(s, dS):
+    """The right backward formula applied to a given (possibly wrong) softmax s."""
+    return s * (dS - np.sum(dS * s, axis=1, keepdims=True))
+
+
 def check_softmax_backward(fn) -> Feedback:
     """Check ``fn(Z, dS) -> dZ``.
 
@@ -192,6 +197,44 @@ def check_softmax_backward(fn) -> Feedback:
             "The leading factor s is missing: dZ = s * (dS - sum(dS * s, axis=1, "
             "keepdims=True)).",
             lambda Z, dS: dS - row_sum(Z, dS, axis=1, keepdims=True),
+        ),
+        (
+            "This is s - dS, the gradient of softmax and cross-entropy combined (with "
+            "dS in the place of the one-hot Y), not the backward pass of softmax "
+            "alone: dZ = s * (dS - sum(dS * s, axis=1, keepdims=True)).",
+            lambda Z, dS: softmax(Z) - dS,
+        ),
+        (
+            "The sign is flipped: dZ = s * (dS - sum(dS * s, axis=1, keepdims=True)), "
+            "dS minus its s-weighted row sum.",
+            lambda Z, dS: -softmax(Z) * (dS - row_sum(Z, dS, axis=1, keepdims=True)),
+        ),
+        (
+            "The s inside the sum is missing: the row sum is sum(dS * s, axis=1, "
+            "keepdims=True), the s-weighted sum, not sum(dS).",
+            lambda Z, dS: softmax(Z) * (dS - np.sum(dS, axis=1, keepdims=True)),
+        ),
+        (
+            "The term s * dS is missing: dZ = s * dS - s * sum(dS * s, axis=1, "
+            "keepdims=True); the Jacobian is diag(s) - s s^T, and diag(s) gives "
+            "s * dS.",
+            lambda Z, dS: -softmax(Z) * row_sum(Z, dS, axis=1, keepdims=True),
+        ),
+        (
+            "The formula was applied to Z itself: it needs s = softmax(Z), so compute "
+            "s first, then dZ = s * (dS - sum(dS * s, axis=1, keepdims=True)).",
+            lambda Z, dS: Z * (dS - np.sum(dS * Z, axis=1, keepdims=True)),
+        ),
+        (
+            "The softmax was normalised over the whole batch (one np.sum of exp(Z)): "
+            "each row is its own distribution, s = exp(Z) / sum(exp(Z), axis=1, "
+            "keepdims=True).",
+            lambda Z, dS: _with_s(np.exp(Z) / np.exp(Z).sum(), dS),
+        ),
+        (
+            "The softmax was normalised down the columns (axis=0): each row is its own "
+            "distribution, s = exp(Z) / sum(exp(Z), axis=1, keepdims=True).",
+            lambda Z, dS: _with_s(np.exp(Z) / np.exp(Z).sum(axis=0, keepdims=True), dS),
         ),
     ]
     return diagnose(

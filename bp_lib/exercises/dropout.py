@@ -6,11 +6,18 @@ p)``; in evaluation mode ``out = X``. The cases use p = 0.3 and p = 0.6 (never 0
 that a drop probability read as a keep probability shows), so a p written into the
 function is caught. The mistakes the checkers name: no rescaling, scaling by ``p`` (or
 ``1 / p``, or ``1 - p``) instead of ``1 / (1 - p)``, ``p`` used as the keep probability,
-an inverted mask, in the backward pass a mask that is missing or drawn afresh instead of
-the forward pass's, and in evaluation mode a mask still drawn or a scale still applied.
+a mask not drawn from ``rng`` (a fixed pattern, a generator of its own), one mask shared
+by every row or every column, a fixed number of units dropped per row, blocks dropped
+together, the scaled mask returned without X, a fraction dropped for a p written into
+the mask; in the backward pass a mask that is missing, inverted or drawn afresh, dout
+left out, and a p written into the backward pass; in evaluation mode a mask still
+drawn or a scale still applied, and the two modes swapped. The forward output is judged
+by statistics with a computed false-failure probability (see :data:`FORWARD_SHAPE`).
 """
 
 from __future__ import annotations
+
+import functools
 
 import numpy as np
 
@@ -26,7 +33,6 @@ from .feedback import (
 P = 0.3  # the first case's p; not 0.5, so that a drop probability read as keep shows
 PS = (P, 0.6)  # one p per case
 LIKELY_P = (0.5, 0.2, 0.1, 0.3)
-STAT_TOL = 0.01  # sampling noise of the statistics below is about 0.3 %
 
 
 def _backward_cases() -> list[Case]:
@@ -79,11 +85,52 @@ def _backward_mistakes(keep_of, p_of):
             lambda dout, *rest: dout / (1 - p_of(dout, *rest)),
         ),
         (
+            "dX does not contain dout: keep / (1 - p) is only the local derivative; "
+            "multiply it by the upstream gradient, dX = dout * keep / (1 - p).",
+            lambda dout, *rest: keep_of(dout, *rest) / (1 - p_of(dout, *rest)),
+        ),
+        (
             "The mask is inverted: the gradient flows through the kept units "
             "(keep True), dX = dout * keep / (1 - p), and is 0 at the dropped ones.",
             lambda dout, *rest: dout * ~keep_of(dout, *rest) / (1 - p_of(dout, *rest)),
         ),
     ]
+
+
+FRESH_MASK = (
+    "The backward pass drew a new mask: its zeros are not where the forward pass "
+    "dropped units. Multiply by the forward pass's mask, dX = dout * keep / (1 - p)."
+)
+
+
+class _Last:
+    """The reader's function, remembering its last result for a mistake to inspect."""
+
+    def __init__(self, fn):
+        self.fn, self.result = fn, None
+        functools.update_wrapper(self, fn)  # messages name fn's own arguments
+
+    def __call__(self, *args):
+        self.result = None
+        self.result = self.fn(*args)
+        return self.result
+
+    def fresh_mask(self, dout, keep, p):
+        """The reader's last dX when it is right but for where its zeros are.
+
+        That is: some zeros, the other entries equal to dout / (1 - p), but the
+        zeros not at the positions the forward pass dropped.
+        """
+        dX, why = as_array(self.result, "dX")
+        if (
+            why is None
+            and dX.shape == keep.shape
+            and 0 < np.mean(dX == 0) < 1
+            and not np.array_equal(dX != 0, keep)
+            and np.allclose(dX[dX != 0], dout[dX != 0] / (1 - p))
+        ):
+            return dX
+        return np.full(dout.shape, np.nan)  # matches nothing
 
 
 def check_dropout_backward(fn) -> Feedback:
@@ -93,40 +140,21 @@ def check_dropout_backward(fn) -> Feedback:
     ``p`` the drop probability; the forward pass was ``out = X * keep / (1 - p)``.
     Shapes: dout, keep, dX (m, n).
     """
+    last = _Last(fn)
     return diagnose(
         "dropout_backward",
-        fn,
+        last,
         _backward_cases(),
         lambda dout, keep, p: dout * keep / (1 - p),
-        _backward_mistakes(lambda dout, keep, p: keep, lambda dout, keep, p: p),
+        [
+            *_backward_mistakes(lambda dout, keep, p: keep, lambda dout, keep, p: p),
+            (FRESH_MASK, last.fresh_mask),
+        ],
         tol=1e-12,
         hint="Multiply dout by the forward pass's mask and by its scale: "
         "dX = dout * keep / (1 - p), with the p passed in.",
         hyperparameters=[Hyperparameter("p", 2, LIKELY_P)],
     )
-
-
-def _statistics_of(out, X) -> np.ndarray:
-    """``[fraction dropped, mean of out / X over the kept units]``.
-
-    For X of ones the second entry is the value of the kept units.
-    """
-    if isinstance(out, tuple):
-        raise AnswerError(
-            f"returned a tuple of {len(out)}: this function returns only the output "
-            "out (the (out, cache) pair belongs to the forward/backward exercise)"
-        )
-    array, why = as_array(out, "the output")
-    if why is not None:
-        raise AnswerError(why)
-    out = np.asarray(out)
-    if out.dtype.kind not in "biuf":
-        raise AnswerError(f"the output is a {out.dtype} array, not real numbers")
-    if out.shape != X.shape:
-        raise AnswerError(f"the output has shape {out.shape}, expected {X.shape}")
-    kept = out != 0
-    ratio = (out[kept] / X[kept]).mean() if kept.any() else 0.0
-    return np.array([1 - kept.mean(), ratio])
 
 
 IGNORES_RNG = (
@@ -135,10 +163,104 @@ IGNORES_RNG = (
     "np.random or a generator of its own, so that a seeded run is reproducible"
 )
 
+SAME_MASK = (
+    "generators with different seeds dropped the same units: the mask ignores the "
+    "rng argument (a fixed pattern, or a generator of its own such as "
+    "np.random.default_rng(0)). Draw it from rng: keep = rng.random(X.shape) >= p."
+)
+
+# The forward output is judged from a large draw, X of shape (200, 300), for p = 0.3
+# (seed 0) and p = 0.6 (seed 1). With keep[i, j] independent Bernoulli(1 - p):
+# - the dropped fraction must lie within Z_FRACTION standard deviations of p; the
+#   exact binomial probability of a right answer falling outside is 8.2e-11 (p = 0.3)
+#   and 8.1e-11 (p = 0.6);
+# - the dispersion of the kept counts, sum((K - n q)**2) / (n q (1 - q)) over the
+#   rows (columns), with q the kept fraction, is close to chi2(200 - 1) (chi2(300 -
+#   1)); it must lie in [0.4, 2] times its degrees of freedom; the chi2 probability
+#   of falling outside is 3.6e-15 (rows) and 5e-22 (columns).
+# The checker is deterministic given these seeds; over the ways a right answer may
+# draw its mask (rng.random(X.shape) >= p, rng.binomial(1, 1 - p, X.shape), ...)
+# the chance that one fails is below 2 * (8.2e-11 + 3.6e-15) < 2e-10.
+FORWARD_SHAPE = (200, 300)
+Z_FRACTION = 6.5
+DISPERSION = (0.4, 2.0)
+
+
+def _forward_inputs() -> list[np.ndarray]:
+    """One X per case, with |X| >= 0.1, so that a zero output means a dropped unit."""
+    rng = np.random.default_rng(12)
+    inputs = []
+    for _ in PS:
+        X = rng.normal(size=FORWARD_SHAPE)
+        inputs.append(X + np.sign(X) * 0.1)
+    return inputs
+
+
+def _as_output(out, X) -> tuple[np.ndarray, bool]:
+    """The output as a float64 array, and whether it was stored in low precision."""
+    if isinstance(out, tuple):
+        raise AnswerError(
+            f"returned a tuple of {len(out)}: this function returns only the output "
+            "out (the (out, cache) pair belongs to the forward/backward exercise)"
+        )
+    array, why = as_array(out, "the output")
+    if why is not None:
+        raise AnswerError(why)
+    if array.shape != X.shape:
+        raise AnswerError(f"the output has shape {array.shape}, expected {X.shape}")
+    if not np.all(np.isfinite(array)):
+        raise AnswerError("the output has NaN or infinite values")
+    dtype = getattr(out, "dtype", np.dtype(float))
+    return array, dtype.kind != "f" or dtype.itemsize < 8
+
+
+def _dispersion(kept: np.ndarray, axis: int) -> float:
+    """sum((K - n q)**2) / (n q (1 - q)) over the kept counts K along ``axis``."""
+    n = kept.shape[axis]
+    q = kept.mean()
+    counts = kept.sum(axis=axis)
+    return float(np.sum((counts - n * q) ** 2) / (n * q * (1 - q)))
+
+
+def _mask_shape_error(kept: np.ndarray) -> str | None:
+    """Why ``kept`` is not a mask of independent draws, or None."""
+    if np.all(kept == kept[:1]):
+        return (
+            "every row has the same mask: one mask was drawn per feature (e.g. "
+            "rng.random(X.shape[1])) and shared by all the examples. Draw one "
+            "value per unit, keep = rng.random(X.shape) >= p."
+        )
+    if np.all(kept == kept[:, :1]):
+        return (
+            "each row is kept or dropped whole: one value was drawn per example (e.g. "
+            "rng.random((X.shape[0], 1))). Draw one value per unit, "
+            "keep = rng.random(X.shape) >= p."
+        )
+    low, high = DISPERSION
+    for axis, line in ((1, "row"), (0, "column")):
+        dof = kept.shape[1 - axis] - 1
+        statistic = _dispersion(kept, axis)
+        if statistic < low * dof:
+            return (
+                f"the number of kept units varies too little from {line} to {line} "
+                f"for independent draws (dispersion {statistic:.0f}, expected about "
+                f"{dof}): dropout drops each unit on its own with probability p, "
+                "keep = rng.random(X.shape) >= p, not a fixed number or pattern per "
+                f"{line}."
+            )
+        if statistic > high * dof:
+            return (
+                f"the number of kept units varies too much from {line} to {line} for "
+                f"independent draws (dispersion {statistic:.0f}, expected about "
+                f"{dof}): whole blocks of units are dropped together. Draw one value "
+                "per unit, keep = rng.random(X.shape) >= p."
+            )
+    return None
+
 
 def _predicted(dropped, kept_value):
-    """Statistics predicted from ``dropped(p)`` and ``kept_value(p)``."""
-    return lambda seed, p: np.array([dropped(p), kept_value(p)])
+    """A forward mistake: the fraction ``dropped(p)``, the scale ``kept_value(p)``."""
+    return dropped, kept_value
 
 
 FORWARD_MISTAKES = [
@@ -178,7 +300,87 @@ FORWARD_MISTAKES = [
         "and multiply X by it.",
         _predicted(lambda p: 0.0, lambda p: 1.0),
     ),
+    (
+        "No unit was dropped, but every unit was scaled: draw the mask from rng, "
+        "keep = rng.random(X.shape) >= p, and return X * keep / (1 - p).",
+        _predicted(lambda p: 0.0, lambda p: 1 / (1 - p)),
+    ),
 ]
+
+
+def _fits(dropped, scale, p, want_dropped, want_scale, scale_tol) -> bool:
+    """Whether (dropped, scale) is what a mask dropping ``want_dropped`` gives."""
+    size = FORWARD_SHAPE[0] * FORWARD_SHAPE[1]
+    sd = np.sqrt(want_dropped * (1 - want_dropped) / size)
+    return abs(dropped - want_dropped) <= Z_FRACTION * sd + 1e-12 and abs(
+        scale - want_scale
+    ) <= scale_tol * abs(want_scale)
+
+
+def _judge_forward_case(name, fn, X, seed, p) -> str | None:
+    """The message for what is wrong with ``fn(X, p, rng)`` on this case, or None."""
+
+    def call(seed):
+        return fn(X.copy(), p, np.random.default_rng(seed))
+
+    out, low_precision = _as_output(call(seed), X)
+    again, _ = _as_output(call(seed), X)
+    if not np.array_equal(out, again):
+        return f"{name}: {IGNORES_RNG}."
+    kept = out != 0
+    if not kept.any():
+        return f"{name}: the output is all zeros: keep a fraction 1 - p of the units."
+    ratio = out[kept] / X[kept]
+    scale = float(ratio.mean())
+    scale_tol = 1e-5 if low_precision else 1e-9
+    values = out[kept]
+    if np.ptp(values) <= scale_tol * abs(values[0]) and np.ptp(X[kept]) > 0:
+        return (
+            f"{name}: every kept unit has the value {values[0]:.4g}: the output is the "
+            "scaled mask without X. Return X * keep / (1 - p)."
+        )
+    if np.ptp(ratio) > scale_tol * abs(scale):
+        return (
+            f"{name}: the kept units are not X times one number (out / X ranges from "
+            f"{ratio.min():.3g} to {ratio.max():.3g}): return X * keep / (1 - p), "
+            "the input itself, masked and scaled."
+        )
+    dropped = 1 - float(kept.mean())
+    if 0 < dropped:
+        other, _ = _as_output(call(seed + 100), X)
+        if np.array_equal(other != 0, kept):
+            return f"{name}: {SAME_MASK}"
+        why = _mask_shape_error(kept)
+        if why is not None:
+            return f"{name}: {why}"
+    if _fits(dropped, scale, p, p, 1 / (1 - p), scale_tol):
+        return None
+    for message, (want_dropped, want_scale) in FORWARD_MISTAKES:
+        if _fits(dropped, scale, p, want_dropped(p), want_scale(p), scale_tol):
+            return message
+    for other in dict.fromkeys(LIKELY_P + PS):
+        if other != p and _fits(dropped, scale, p, other, 1 / (1 - p), scale_tol):
+            return (
+                f"{name}: the mask drops a fraction {dropped:.3f} of the units, as p = "
+                f"{other:g} would, but this call passed p = {p:g} (the scale "
+                "1 / (1 - p) is right): draw keep = rng.random(X.shape) >= p with the "
+                "p passed in, not a number written into the mask (or rng.integers(0, "
+                "2))."
+            )
+        if other != p and _fits(dropped, scale, p, other, 1 / (1 - other), scale_tol):
+            return (
+                f"{name}: p seems hard-coded: the answer drops a fraction "
+                f"{dropped:.3f} and scales by {scale:.4g}, as p = {other:g} would, but "
+                f"this call passed p = {p:g}. Use the argument p, never a number "
+                "written into the function."
+            )
+    return (
+        f"{name}: with p = {p:g} it dropped a fraction {dropped:.3f} of the units and "
+        f"scaled the kept ones by {scale:.4g}; expected a fraction p (within "
+        f"{Z_FRACTION:g} standard deviations of sampling noise) and a scale "
+        f"1 / (1 - p) = {1 / (1 - p):.4g}. {FORWARD_HINT}"
+    )
+
 
 FORWARD_HINT = (
     "Compare the fraction of zeros and the value of the kept units with p and "
@@ -186,36 +388,38 @@ FORWARD_HINT = (
 )
 
 
-def _forward_cases() -> list[Case]:
-    return [Case((seed, p)) for seed, p in enumerate(PS)]
+def _judge_forward(name, fn) -> Feedback:
+    """Run :func:`_judge_forward_case` on every case; errors become feedback."""
+    for seed, (X, p) in enumerate(zip(_forward_inputs(), PS)):
+        try:
+            why = _judge_forward_case(name, fn, X, seed, p)
+        except NotImplementedError:
+            return Feedback(
+                False,
+                f"{name} is not written yet: replace the `raise NotImplementedError`.",
+            )
+        except AnswerError as error:
+            return Feedback(False, " ".join(f"{name}: {error}.".split()))
+        except Exception as error:  # noqa: BLE001 - any error is feedback
+            text = f"{name} raised {type(error).__name__}: {error}"
+            return Feedback(False, " ".join(text.split()))
+        if why is not None:
+            return Feedback(False, why)
+    return Feedback(True, f"{name} matches the reference on {len(PS)} random inputs.")
 
 
 def check_dropout_forward(fn) -> Feedback:
     """Check ``fn(X, p, rng) -> out`` for inverted dropout, from a large draw.
 
-    Measured on X = ones((200, 300)) for p = 0.3 and p = 0.6: the fraction of dropped
-    units (should be p) and the value of the kept ones (should be 1 / (1 - p)).
+    On X of shape (200, 300) (|X| >= 0.1) for p = 0.3 and p = 0.6, it checks that the
+    kept units are X times one scale, 1 / (1 - p); that the fraction dropped is p
+    within sampling noise; that the mask comes from ``rng`` (the same seed gives the
+    same output, another seed another mask); and that the kept counts per row and
+    per column vary as independent draws do (not one mask shared by every row or
+    column, not a fixed pattern). A right answer fails with probability below 2e-10
+    (see the comment above :data:`FORWARD_SHAPE`).
     """
-
-    def statistics(seed, p):
-        X = np.ones((200, 300))
-        out = fn(X.copy(), p, np.random.default_rng(seed))
-        again = fn(X.copy(), p, np.random.default_rng(seed))
-        statistics = _statistics_of(out, X)
-        if not np.array_equal(np.asarray(out), np.asarray(again)):
-            raise AnswerError(IGNORES_RNG)
-        return statistics
-
-    return diagnose(
-        "dropout_forward",
-        statistics,
-        _forward_cases(),
-        _predicted(lambda p: p, lambda p: 1 / (1 - p)),
-        FORWARD_MISTAKES,
-        tol=STAT_TOL,
-        hint=FORWARD_HINT,
-        hyperparameters=[Hyperparameter("p", 1, LIKELY_P)],
-    )
+    return _judge_forward("dropout_forward", fn)
 
 
 def _pair_cases() -> list[Case]:
@@ -272,23 +476,10 @@ def check_dropout_pair(forward, backward) -> Feedback:
         _, cache = run_forward(X, p, np.random.default_rng(seed))
         return backward(dout, cache)
 
-    def fresh_mask(X, dout, seed, p):
-        """The reader's own dX when it is right except that its zeros are elsewhere.
+    last = _Last(reader)
 
-        That is: about a fraction p of zeros (a mask was applied), the others equal
-        to dout / (1 - p), but not at the positions the forward pass dropped.
-        """
-        dX = np.asarray(reader(X, dout, seed, p), dtype=np.float64)
-        keep = keep_of(X, seed, p)
-        nonzero = dX != 0
-        if (
-            dX.shape == keep.shape
-            and abs(1 - nonzero.mean() - p) < 0.1
-            and not np.array_equal(nonzero, keep)
-            and np.allclose(dX[nonzero], dout[nonzero] / (1 - p))
-        ):
-            return dX
-        return np.full(dout.shape, np.nan)  # matches nothing
+    def fresh_mask(X, dout, seed, p):
+        return last.fresh_mask(dout, keep_of(X, seed, p), p)
 
     mistakes = [
         (
@@ -304,17 +495,30 @@ def check_dropout_pair(forward, backward) -> Feedback:
                 lambda dout, X, seed, p: p,
             )
         ),
+        *(
+            (
+                "dropout_backward: p seems hard-coded: dX matches dout * keep / (1 - "
+                f"{other:g}) with the forward pass's own mask, but this call passed "
+                "another p. Store p (or the scaled mask keep / (1 - p)) in the cache "
+                "and read it from there.",
+                lambda X, dout, seed, p, other=other: (
+                    dout * keep_of(X, seed, p) / (1 - other)
+                    if other != p
+                    else np.full(dout.shape, np.nan)
+                ),
+            )
+            for other in dict.fromkeys(LIKELY_P + PS)
+        ),
     ]
     return diagnose(
         "dropout_forward with dropout_backward",
-        reader,
+        last,
         _pair_cases(),
         lambda X, dout, seed, p: dout * keep_of(X, seed, p) / (1 - p),
         mistakes,
         tol=1e-12,
         hint="The backward pass multiplies dout by the mask the forward pass used, "
         "scaled like the kept units: dX = dout * keep / (1 - p).",
-        hyperparameters=[Hyperparameter("p", 3, LIKELY_P)],
     )
 
 
@@ -339,18 +543,24 @@ def check_dropout_eval(fn) -> Feedback:
     """
     feedback = check_dropout_forward(lambda X, p, rng: fn(X, p, rng, True))
     if not feedback.passed:
+        swapped = check_dropout_forward(lambda X, p, rng: fn(X, p, rng, False))
+        if swapped.passed:
+            return Feedback(
+                False,
+                "The modes are swapped: units are dropped when training is False and "
+                "not when it is True. Drop and scale in training (training=True); "
+                "return X unchanged in evaluation (training=False).",
+            )
         return Feedback(False, f"In training mode: {feedback.message}")
 
     def evaluate(X, p):
         return fn(X, p, np.random.default_rng(0), False)
 
     def still_dropping(X, p):
-        """The reader's own output when it drops a fraction p and scales the rest."""
-        out = np.asarray(evaluate(X, p), dtype=np.float64)
-        if out.shape == X.shape:
-            dropped, ratio = _statistics_of(out, X)
-            if abs(dropped - p) < 0.02 and abs(ratio - 1 / (1 - p)) < 0.02:
-                return out
+        """The reader's own output when some, not all, of its units are zero."""
+        out, why = as_array(evaluate(X, p), "out")
+        if why is None and out.shape == X.shape and 0 < np.mean(out == 0) < 1:
+            return out
         return np.full(X.shape, np.nan)  # matches nothing
 
     mistakes = [

@@ -197,6 +197,22 @@ def check_two_layer_forward_columns(fn) -> Feedback:
             "only, A2 = W2 @ tanh(Z1) + b2[:, None].",
             lambda *a: _two_layer_columns(*a, hidden=lambda z: z, output=np.tanh),
         ),
+        (
+            "Two arrays were returned, (A1, A2): this function returns only the "
+            "network's output A2 = W2 @ A1 + b2[:, None], shape (n2, m).",
+            lambda A0, W1, b1, W2, b2: (
+                np.tanh(W1 @ A0 + b1[:, None]),
+                _two_layer_columns(A0, W1, b1, W2, b2),
+            ),
+        ),
+        (
+            "Two arrays were returned, (A2, A1): this function returns only the "
+            "network's output A2 = W2 @ A1 + b2[:, None], shape (n2, m).",
+            lambda A0, W1, b1, W2, b2: (
+                _two_layer_columns(A0, W1, b1, W2, b2),
+                np.tanh(W1 @ A0 + b1[:, None]),
+            ),
+        ),
     ]
     return diagnose(
         "two_layer_forward_columns",

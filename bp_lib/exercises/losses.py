@@ -45,6 +45,11 @@ def check_mse_gradient(fn) -> Feedback:
             lambda Y_hat, Y: 2 * (Y_hat - Y) / len(Y_hat),
         ),
         (
+            "The gradient is divided by the number of columns, Y_hat.shape[1], but "
+            "the mean runs over all elements: divide by Y_hat.size.",
+            lambda Y_hat, Y: 2 * (Y_hat - Y) / Y_hat.shape[1],
+        ),
+        (
             "The sign is flipped: d/dY_hat of (Y_hat - Y)**2 is +2 (Y_hat - Y).",
             lambda Y_hat, Y: -2 * (Y_hat - Y) / Y_hat.size,
         ),

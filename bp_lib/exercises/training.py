@@ -232,6 +232,8 @@ def _adam(p, g, m, s, t, lr, beta1, beta2, eps, **slip):
     if slip.get("average", True):
         m_new = beta1 * m + (1 - beta1) * g
         s_new = beta2 * s + (1 - beta2) * g**2
+        if slip.get("abs_g"):
+            s_new = beta2 * s + (1 - beta2) * np.abs(g)
     else:
         m_new, s_new = beta1 * m + g, beta2 * s + g**2
     t_c = t + slip.get("t_shift", 0)
@@ -351,6 +353,11 @@ def check_adam_step(fn) -> Feedback:
             "eps is missing from the denominator: p_new = p - lr m_hat / "
             "(sqrt(s_hat) + eps); it keeps the step finite where s_hat is near 0.",
             _adam_slip(no_eps=True),
+        ),
+        (
+            "The second moment averages |g|, not g**2: s_new = beta2 s + (1 - beta2) "
+            "g**2, so that sqrt(s_hat) is a root-mean-square gradient.",
+            _adam_slip(abs_g=True),
         ),
     ]
     return diagnose(

@@ -121,6 +121,10 @@ def _softmax_right(Z, dS):
     return s * (dS - np.sum(dS * s, axis=1, keepdims=True))
 
 
+def _right_with(s, dS):
+    return s * (dS - np.sum(dS * s, axis=1, keepdims=True))
+
+
 SOFTMAX_ROWS = COMMON_ROWS + [
     ("right", _softmax_right, True, ["matches"]),
     (
@@ -141,6 +145,39 @@ SOFTMAX_ROWS = COMMON_ROWS + [
         False,
         ["leading factor s"],
     ),
+    ("s - dS (seed 000)", lambda Z, dS: softmax(Z) - dS, False, ["cross-entropy combined"]),
+    ("sign flipped", lambda Z, dS: -_softmax_right(Z, dS), False, ["sign is flipped"]),
+    (
+        "sum without s",
+        lambda Z, dS: softmax(Z) * (dS - np.sum(dS, axis=1, keepdims=True)),
+        False,
+        ["s inside the sum"],
+    ),
+    (
+        "diag(s) term missing",
+        lambda Z, dS: -softmax(Z) * np.sum(dS * softmax(Z), axis=1, keepdims=True),
+        False,
+        ["s * dS is missing"],
+    ),
+    (
+        "formula on Z",
+        lambda Z, dS: Z * (dS - np.sum(dS * Z, axis=1, keepdims=True)),
+        False,
+        ["applied to Z itself"],
+    ),
+    (
+        "softmax over the batch",
+        lambda Z, dS: _right_with(np.exp(Z) / np.exp(Z).sum(), dS),
+        False,
+        ["whole batch (one np.sum"],
+    ),
+    (
+        "softmax down the columns",
+        lambda Z, dS: _right_with(np.exp(Z) / np.exp(Z).sum(axis=0), dS),
+        False,
+        ["down the columns"],
+    ),
+    ("float32", lambda Z, dS: _softmax_right(Z, dS).astype(np.float32), True, ["matches"]),
 ]
 
 TANH_ROWS = COMMON_ROWS + [

@@ -228,6 +228,168 @@ PAIR_ROWS = [
 ]
 
 
+# --- masks that do not come from rng draws of one value per unit ---
+
+
+def _fixed_pattern(X, p, rng):
+    keep = (np.arange(X.size) % 100 >= 100 * p).reshape(X.shape)
+    return X * keep / (1 - p)
+
+
+def _first_units(X, p, rng):
+    keep = (np.arange(X.size) >= int(p * X.size)).reshape(X.shape)
+    return X * keep / (1 - p)
+
+
+def _own_generator(X, p, rng):
+    return _inv_forward(X, p, np.random.default_rng(0))
+
+
+def _per_feature(X, p, rng):
+    return X * (rng.random(X.shape[1]) >= p) / (1 - p)
+
+
+def _per_example(X, p, rng):
+    return X * (rng.random((X.shape[0], 1)) >= p) / (1 - p)
+
+
+def _exact_count_per_row(X, p, rng):
+    keep = np.ones(X.shape, bool)
+    for row in keep:
+        row[rng.choice(X.shape[1], round(p * X.shape[1]), replace=False)] = False
+    return X * keep / (1 - p)
+
+
+def _blocks_of_ten(X, p, rng):
+    keep = np.repeat(rng.random((X.shape[0], X.shape[1] // 10)) >= p, 10, axis=1)
+    return X * keep / (1 - p)
+
+
+def _in_place_forward(X, p, rng):
+    X *= (rng.random(X.shape) >= p) / (1 - p)
+    return X
+
+
+FORWARD_ROWS += [
+    ("fixed pattern", _fixed_pattern, False, ["different seeds dropped the same"]),
+    ("first p*N units", _first_units, False, ["different seeds dropped the same"]),
+    ("own default_rng(0)", _own_generator, False, ["different seeds dropped the same"]),
+    ("mask per feature", _per_feature, False, ["every row has the same mask"]),
+    ("mask per example", _per_example, False, ["kept or dropped whole"]),
+    ("exact count per row", _exact_count_per_row, False, ["varies too little"]),
+    ("blocks of ten units", _blocks_of_ten, False, ["varies too much"]),
+    (
+        "scaled mask without X",
+        lambda X, p, rng: (rng.random(X.shape) >= p) / (1 - p),
+        False,
+        ["scaled mask without X"],
+    ),
+    (
+        "X * keep / 1 - p",
+        lambda X, p, rng: X * (rng.random(X.shape) >= p) / 1 - p,
+        False,
+        ["not X times one number"],
+    ),
+    (
+        "mask with p = 0.5",
+        lambda X, p, rng: X * rng.integers(0, 2, X.shape) / (1 - p),
+        False,
+        ["as p = 0.5 would"],
+    ),
+    ("scaled, none dropped", lambda X, p, rng: X / (1 - p), False, ["every unit"]),
+    ("right, in place", _in_place_forward, True, ["matches"]),
+    (
+        "right, float32",
+        lambda X, p, rng: _inv_forward(X, p, rng).astype(np.float32),
+        True,
+        ["matches"],
+    ),
+    (
+        "right, binomial draw",
+        lambda X, p, rng: X * rng.binomial(1, 1 - p, X.shape) / (1 - p),
+        True,
+        ["matches"],
+    ),
+    (
+        "right, keep = U < 1 - p",
+        lambda X, p, rng: X * (rng.random(X.shape) < 1 - p) / (1 - p),
+        True,
+        ["matches"],
+    ),
+]
+
+BACKWARD_ROWS += [
+    (
+        "right, float32",
+        lambda dout, keep, p: (dout * keep / (1 - p)).astype(np.float32),
+        True,
+        ["matches"],
+    ),
+    ("dout missing", lambda dout, keep, p: keep / (1 - p), False, ["not contain dout"]),
+    (
+        "new mask from np.random",
+        lambda dout, keep, p: dout * (np.random.random(dout.shape) >= p) / (1 - p),
+        False,
+        ["drew a new mask"],
+    ),
+]
+
+
+def _with_keep(forward):
+    def pair_forward(X, p, rng):
+        out = forward(X, p, rng)
+        return out, (out != 0, p)
+
+    return pair_forward
+
+
+def _keep_backward(dout, cache):
+    keep, p = cache
+    return dout * keep / (1 - p)
+
+
+def _in_place_pair_forward(X, p, rng):
+    keep = rng.random(X.shape) >= p
+    X *= keep / (1 - p)
+    return X, keep / (1 - p)
+
+
+PAIR_ROWS += [
+    ("fixed pattern", _with_keep(_fixed_pattern), _keep_backward, False, ["seeds"]),
+    ("own default_rng(0)", _with_keep(_own_generator), _keep_backward, False, ["seeds"]),
+    ("mask per feature", _with_keep(_per_feature), _keep_backward, False, ["every row"]),
+    ("right, forward in place", _in_place_pair_forward, lambda d, m: d * m, True, []),
+    (
+        "p = 0.3 written into backward",
+        _with_keep(_inv_forward),
+        lambda dout, cache: dout * cache[0] / (1 - 0.3),
+        False,
+        ["p seems hard-coded", "1 - 0.3"],
+    ),
+    (
+        "backward draws from np.random",
+        _with_keep(_inv_forward),
+        lambda dout, cache: dout * (np.random.random(dout.shape) >= cache[1]) / 0.7,
+        False,
+        ["drew a new mask"],
+    ),
+    (
+        "right, float32",
+        _with_keep(lambda X, p, rng: _inv_forward(X, p, rng).astype(np.float32)),
+        lambda dout, cache: _keep_backward(dout, cache).astype(np.float32),
+        True,
+        ["matches"],
+    ),
+    (
+        "backward without dout",
+        _with_keep(_inv_forward),
+        lambda dout, cache: cache[0] / (1 - cache[1]),
+        False,
+        ["not contain dout"],
+    ),
+]
+
+
 def _layer(X, p, rng, training):
     return _inv_forward(X, p, rng) if training else X
 
@@ -255,6 +417,30 @@ EVAL_ROWS = [
         ["all zeros"],
     ),
     ("training mode broken", lambda X, p, r, t: X, False, ["In training mode"]),
+    (
+        "fixed pattern in training",
+        lambda X, p, r, t: _fixed_pattern(X, p, r) if t else X,
+        False,
+        ["In training mode", "different seeds"],
+    ),
+    (
+        "modes swapped",
+        lambda X, p, r, t: X if t else _inv_forward(X, p, r),
+        False,
+        ["swapped"],
+    ),
+    (
+        "eval drops without scaling",
+        lambda X, p, r, t: _inv_forward(X, p, r) * (1 - p) if not t else _layer(X, p, r, t),
+        False,
+        ["still dropped"],
+    ),
+    (
+        "right, float32",
+        lambda X, p, r, t: _layer(X, p, r, t).astype(np.float32),
+        True,
+        ["matches"],
+    ),
     (
         "None in eval",
         lambda X, p, r, t: _inv_forward(X, p, r) if t else None,

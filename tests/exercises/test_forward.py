@@ -140,6 +140,18 @@ TWO_LAYER_ROWS = [
         ["hidden one is not"],
     ),
     ("None", lambda *a: None, False, ["returned None"]),
+    (
+        "returns (A1, A2)",
+        lambda A0, W1, b1, W2, b2: (np.tanh(W1 @ A0 + b1[:, None]), _two(A0, W1, b1, W2, b2)),
+        False,
+        ["(A1, A2)"],
+    ),
+    (
+        "returns (A2, A1)",
+        lambda A0, W1, b1, W2, b2: (_two(A0, W1, b1, W2, b2), np.tanh(W1 @ A0 + b1[:, None])),
+        False,
+        ["(A2, A1)"],
+    ),
 ]
 
 

@@ -63,6 +63,7 @@ MSE_ROWS = [
     ("square kept", lambda P, Y: (P - Y) ** 2 / P.size, False, ["square was kept"]),
     ("reduced", lambda P, Y: np.mean(2 * (P - Y)), False, ["one number"]),
     ("a string", lambda P, Y: "grad", False, ["string"]),
+    ("over shape[1]", lambda P, Y: 2 * (P - Y) / P.shape[1], False, ["shape[1]"]),
 ]
 
 

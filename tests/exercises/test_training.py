@@ -260,6 +260,13 @@ def _adam_variant(p, g, m, s, t, lr, beta1, beta2, eps, variant):
     return p - step, m, s
 
 
+def _adam_abs_g(p, g, m, s, t, lr, beta1, beta2, eps):
+    m = beta1 * m + (1 - beta1) * g
+    s = beta2 * s + (1 - beta2) * np.abs(g)
+    m_hat, s_hat = m / (1 - beta1**t), s / (1 - beta2**t)
+    return p - lr * m_hat / (np.sqrt(s_hat) + eps), m, s
+
+
 ADAM_ROWS = [
     (
         "beta1 for s",
@@ -289,6 +296,7 @@ ADAM_ROWS = [
     ("eps hard-coded", _args_with(eps=1e-8), False, ["eps seems hard-coded"]),
     ("a string", lambda *a: ("p", "m", "s"), False, ["string"]),
     ("ragged", lambda *a: ([[1.0], [2.0, 3.0]], a[2], a[3]), False, ["ragged"]),
+    ("|g| for g**2", _adam_abs_g, False, ["averages |g|"]),
 ]
 
 
