@@ -13,6 +13,7 @@ confidence interval on a success count.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -270,3 +271,87 @@ def best_line_mse(angles, norms, biases) -> np.ndarray:
     logits = logits + biases[None, None, :, None]  # (T, R, B, 4)
     mse = np.mean((sigmoid(logits) - Y[:, 0]) ** 2, axis=-1)
     return mse.min(axis=2)
+
+
+def learned_xor(net, X: np.ndarray, Y: np.ndarray) -> bool:
+    """All four outputs of ``net`` on the right side of 1/2 (``Y`` the 0/1 targets)."""
+    return bool(np.all((net.forward(X) > 0.5) == (Y == 1)))
+
+
+def learned_within(runs: Runs, budget: int) -> np.ndarray:
+    """Per run (S,): XOR first right at the start of an epoch before ``budget``."""
+    return (runs.first_learned >= 0) & (runs.first_learned < budget)
+
+
+def share(successes: int, n: int) -> str:
+    """``"k of n: share [low, high]"`` with the 95% :func:`wilson_interval`."""
+    low, high = wilson_interval(successes, n)
+    return f"{successes:3d} of {n}: {successes / n:.2f} [{low:.2f}, {high:.2f}]"
+
+
+def zero_net(activation, hidden: int = 3) -> Sequential:
+    """The 2-``hidden``-1 network with every weight and bias zero (``init="zeros"``)."""
+    return Sequential(
+        Dense(2, hidden, init="zeros"),
+        activation,
+        Dense(hidden, 1, init="zeros"),
+        Sigmoid(),
+    )
+
+
+def sign_pattern(weights: dict) -> list[tuple]:
+    """Each run's sign pattern at initialisation, up to the order of the hidden units.
+
+    Hidden unit ``u`` gets the code ``[w_1u > 0] + 2 [w_2u > 0] + 4 [v_u > 0]`` from
+    its two incoming weights and its outgoing weight ``v_u`` (the biases start at
+    zero); a run's pattern is the sorted tuple of its units' codes, since the hidden
+    units of a network are interchangeable.
+    """
+    positive = np.concatenate(
+        [weights["W1"] > 0, np.swapaxes(weights["W2"], 1, 2) > 0], axis=1
+    )  # (S, 3, H)
+    codes = (positive * np.array([1, 2, 4])[:, None]).sum(axis=1)
+    return [tuple(sorted(int(c) for c in row)) for row in codes]
+
+
+def predict_by_group(train_keys, train_outcomes, test_keys):
+    """Predict each test run's outcome from the training runs with the same key.
+
+    Returns ``(seen, prediction)``, two bool arrays over the test runs: ``seen`` where
+    at least one training run has the key; ``prediction`` True where more than half of
+    those training runs succeeded (a tie predicts failure), False where not seen.
+    """
+    groups: dict = {}
+    for key, outcome in zip(train_keys, train_outcomes):
+        groups.setdefault(key, []).append(bool(outcome))
+    seen = np.array([key in groups for key in test_keys])
+    prediction = np.array(
+        [key in groups and np.mean(groups[key]) > 0.5 for key in test_keys]
+    )
+    return seen, prediction
+
+
+def paired_counts(a, b) -> tuple[int, int, int, int]:
+    """Seed by seed, two bool outcomes: ``(both, only a, only b, neither)``."""
+    a, b = np.asarray(a, dtype=bool), np.asarray(b, dtype=bool)
+    return (
+        int(np.sum(a & b)),
+        int(np.sum(a & ~b)),
+        int(np.sum(~a & b)),
+        int(np.sum(~a & ~b)),
+    )
+
+
+def exact_sign_test(k: int, n: int) -> float:
+    """Two-sided p-value of ``k`` heads in ``n`` fair coin flips (exact binomial).
+
+    Used for paired comparisons: McNemar's exact test is this test on the ``n`` seeds
+    where two variants disagree, ``k`` of them in favour of one. 1.0 when ``n = 0``.
+    """
+    if n == 0:
+        return 1.0
+    if not 0 <= k <= n:
+        raise ValueError(f"need 0 <= k <= n, got k={k}, n={n}")
+    probabilities = [math.comb(n, i) / 2**n for i in range(n + 1)]
+    tail = min(sum(probabilities[: k + 1]), sum(probabilities[k:]))
+    return float(min(1.0, 2 * tail))

@@ -4,13 +4,22 @@ import pytest
 import bp_lib as bp
 from bp_lib.book.xor import (
     PLATEAUS,
+    Runs,
     best_line_mse,
     diagnose,
+    exact_sign_test,
+    learned_within,
+    learned_xor,
+    paired_counts,
+    predict_by_group,
     run_variants,
+    share,
+    sign_pattern,
     train_many,
     tutorial_net,
     tutorial_weights,
     wilson_interval,
+    zero_net,
 )
 from bp_lib.data import xor
 
@@ -141,3 +150,67 @@ def test_run_variants_equals_training_each_variant_alone():
         )
         np.testing.assert_allclose(runs[name].loss, alone.loss, rtol=1e-12)
         np.testing.assert_array_equal(runs[name].first_learned, alone.first_learned)
+
+
+@pytest.mark.parametrize("seed", [0, 6])
+def test_first_learned_at_the_books_setting_matches_bp_fit_on_both_sides(seed):
+    # init x 0.01, lr 0.1, the ReLU kinks of the book's runs; seed 0 learns at 1350
+    first = train_many(tutorial_weights([seed]), 0.1, 2000).first_learned[0]
+    assert 0 < first < 2000
+    for epochs, expected in [(first, True), (first - 1, False)]:
+        net = tutorial_net(seed)
+        bp.fit(
+            net,
+            X,
+            Y,
+            optimizer=bp.SGD(0.1),
+            loss_fn=bp.binary_cross_entropy,
+            epochs=epochs,
+        )
+        assert learned_xor(net, X, Y) is expected
+
+
+def test_learned_within_and_share():
+    runs = Runs(weights={}, loss=np.zeros((1, 3)), first_learned=np.array([5, -1, 0]))
+    assert learned_within(runs, 5).tolist() == [False, False, True]
+    assert learned_within(runs, 6).tolist() == [True, False, True]
+    assert share(81, 200) == " 81 of 200: 0.41 [0.34, 0.47]"
+
+
+def test_zero_net_is_all_zero():
+    net = zero_net(bp.ReLU())
+    assert all(np.all(p == 0) for p in net.params.values())
+    np.testing.assert_array_equal(net.forward(X), 0.5)
+
+
+def test_sign_pattern_ignores_the_order_of_units():
+    w = tutorial_weights([3])
+    swapped = {k: v.copy() for k, v in w.items()}
+    swapped["W1"] = w["W1"][:, :, ::-1].copy()
+    swapped["W2"] = w["W2"][:, ::-1, :].copy()
+    assert sign_pattern(w) == sign_pattern(swapped)
+    flipped = {k: v.copy() for k, v in w.items()}
+    flipped["W2"] = -w["W2"]
+    assert sign_pattern(flipped) != sign_pattern(w)
+    one = {"W1": np.array([[[1.0], [-1.0]]]), "W2": np.array([[[2.0]]])}
+    assert sign_pattern(one) == [(1 + 4,)]
+
+
+def test_predict_by_group():
+    seen, prediction = predict_by_group(
+        ["a", "a", "a", "b", "b"], [1, 1, 0, 1, 0], ["a", "b", "c"]
+    )
+    assert seen.tolist() == [True, True, False]
+    assert prediction.tolist() == [True, False, False]  # a tie predicts failure
+
+
+def test_paired_counts_and_exact_sign_test():
+    a = [True, True, False, False, True]
+    b = [True, False, True, False, False]
+    assert paired_counts(a, b) == (1, 2, 1, 1)
+    assert exact_sign_test(0, 0) == 1.0
+    assert exact_sign_test(18, 20) == pytest.approx(2 * 211 / 2**20)
+    assert exact_sign_test(2, 20) == exact_sign_test(18, 20)
+    assert exact_sign_test(10, 20) == 1.0
+    with pytest.raises(ValueError):
+        exact_sign_test(3, 2)
