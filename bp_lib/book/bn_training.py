@@ -4,17 +4,23 @@ The network is ``depth`` blocks ``Dense(width) [-> BatchNorm] -> ReLU`` and a Xa
 output layer. :func:`train_run` trains one such network with SGD (optionally with
 momentum) and records how the run ended, catching a non-finite loss or gradient instead
 of raising: ``"diverged"`` if training stopped on a ``FloatingPointError``, else
-``"finished"``. :func:`sweep` repeats it over networks, step sizes and seeds, and
-:func:`summary` turns a cell of the sweep into ``"median [min, max]"`` of the final
-losses, or ``"fails"``.
+``"finished"``. A finished run is scored after training on the whole training set, in
+evaluation mode (batch norm with its running statistics): the same quantity with and
+without batch norm, unlike the mean of the mini-batch losses during an epoch, which for
+a batch-norm net uses the statistics of each batch of 32 and for every net averages over
+weights that move. :func:`verdict` sorts a run into ``"diverged"``, ``"at chance"``,
+``"above threshold"`` or ``"trained"``; :func:`sweep` repeats the run over networks,
+step sizes and seeds, and :func:`summary` turns a cell of the sweep into
+``"median [min, max]"`` of the final losses when every run trained, or into counts of
+the verdicts.
 
 SGD with momentum ``mu`` and learning rate ``lr`` moves, under a gradient that changes
 slowly, ``lr / (1 - mu)`` times the gradient per step (the velocity sums
 ``1 / (1 - mu)`` past gradients), so :func:`train_run` takes that *effective step* and
 the momentum, and sets ``lr = effective_step * (1 - mu)``.
 
-:func:`dead_units` measures the mechanism by which a run dies: the fraction of each ReLU
-layer's units whose output is 0 on every training example.
+:func:`dead_units` measures, for each ReLU layer, the fraction of its units whose
+output is 0 on every training example.
 """
 
 from __future__ import annotations
@@ -30,8 +36,14 @@ from ..activations import ReLU
 from ..batchnorm import BatchNorm
 from ..core import Sequential
 from ..dense import Dense
+from ..losses import softmax_cross_entropy
 from ..optim import SGD
 from ..train import fit
+
+#: A final loss at or below this counts as trained (one threshold for the chapter).
+TRAINED_BELOW = 0.5
+#: A final loss within this distance of log 3 (three balanced classes) is at chance.
+CHANCE_WITHIN = 0.05
 
 
 def deep_relu_net(
@@ -80,15 +92,17 @@ def dead_units(model: Sequential, X: np.ndarray) -> np.ndarray:
 class Run:
     """How one training run ended.
 
-    ``losses``: the mean training loss of each epoch that finished; ``final_loss``: the
-    mean of the last ``last`` of them (NaN if the run diverged); ``outcome``:
-    ``"finished"`` or ``"diverged"``; ``dead_before`` and ``dead_after``:
+    ``losses``: the mean mini-batch loss of each epoch that finished; ``epoch_loss``:
+    the mean of the last ``last`` of them; ``final_loss``: the loss on the whole
+    training set after training, in evaluation mode (both NaN if the run diverged);
+    ``outcome``: ``"finished"`` or ``"diverged"``; ``dead_before`` and ``dead_after``:
     :func:`dead_units` of the network before and after training (``dead_after`` is None
     if it diverged).
     """
 
     outcome: str
     final_loss: float
+    epoch_loss: float
     losses: list[float] = field(repr=False)
     dead_before: np.ndarray = field(repr=False)
     dead_after: np.ndarray | None = field(repr=False)
@@ -111,8 +125,10 @@ def train_run(
 
     SGD with ``lr = effective_step * (1 - momentum)``; the mini-batches are shuffled by
     ``np.random.default_rng(seed + 1000)``. A ``FloatingPointError`` (non-finite loss or
-    gradient) ends the run as ``"diverged"``; otherwise it is ``"finished"``. Overflow
-    warnings on the way are silenced: the divergence is the recorded outcome.
+    gradient) ends the run as ``"diverged"``; otherwise it is ``"finished"`` and its
+    ``final_loss`` is the softmax cross-entropy of the trained network, in evaluation
+    mode, on all of ``X``. Overflow warnings on the way are silenced: the divergence is
+    the recorded outcome.
     """
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         model = deep_relu_net(batch_norm, init, seed=seed)
@@ -125,9 +141,12 @@ def train_run(
             for _ in range(epochs):  # an epoch per call: a divergence keeps the losses
                 losses += fit(model, X, y, **options).train_loss
         except FloatingPointError:
-            return Run("diverged", math.nan, losses, before, None)
-        final = float(np.mean(losses[-last:]))
-        return Run("finished", final, losses, before, dead_units(model, X))
+            return Run("diverged", math.nan, math.nan, losses, before, None)
+        final = softmax_cross_entropy(model.eval().forward(X), y)[0]
+        model.train()
+        epoch_loss = float(np.mean(losses[-last:]))
+        after = dead_units(model, X)
+        return Run("finished", float(final), epoch_loss, losses, before, after)
 
 
 def sweep(
@@ -171,18 +190,58 @@ def final_losses(runs: list[Run]) -> np.ndarray:
     )
 
 
-def summary(runs: list[Run], fail_above: float = 0.75) -> str:
-    """``"median [min, max]"`` of the final losses to 2 decimals, or ``"fails"``.
+def verdict(run: Run, trained_below: float = TRAINED_BELOW) -> str:
+    """How a run ended: one of :data:`VERDICTS`.
 
-    A set of runs *fails* when any of them diverged or ended above ``fail_above``. Where
-    that happens the step is too large for training to be reproducible: which seed
-    diverges and where each one stops changes with the rounding of the arithmetic, so
-    only the verdict is printed and the detail is left to a figure.
+    *Diverged*: a non-finite loss or gradient during training (or a non-finite final
+    loss). *At chance*: a final loss within :data:`CHANCE_WITHIN` of ``log 3``, what a
+    constant output scores on three balanced classes. *Above threshold*: any other
+    final loss above ``trained_below``. *Trained*: a final loss at most
+    ``trained_below``.
     """
+    if run.outcome == "diverged" or not math.isfinite(run.final_loss):
+        return "diverged"
+    if abs(run.final_loss - math.log(3)) <= CHANCE_WITHIN:
+        return "at chance"
+    return "above threshold" if run.final_loss > trained_below else "trained"
+
+
+VERDICTS = ("diverged", "at chance", "above threshold", "trained")
+
+
+def counts(runs: list[Run], trained_below: float = TRAINED_BELOW) -> dict[str, int]:
+    """How many of ``runs`` ended with each :func:`verdict` (ordered as VERDICTS)."""
+    verdicts = [verdict(run, trained_below) for run in runs]
+    return {name: verdicts.count(name) for name in VERDICTS}
+
+
+def summary(runs: list[Run], trained_below: float = TRAINED_BELOW) -> str:
+    """``"median [min, max]"`` of the final losses if every run trained, else counts.
+
+    The counts read ``"d/c/a/t"``: diverged, at chance, above the threshold, trained
+    (:func:`verdict`). Where some run did not train, only the counts are printed: a
+    median over runs that ended in different ways says little, and at large steps
+    where each run stops changes with the rounding of the arithmetic.
+    """
+    tally = counts(runs, trained_below)
+    if tally["trained"] < len(runs):
+        return "/".join(str(n) for n in tally.values())
     losses = final_losses(runs)
-    if losses.max() > fail_above:
-        return "fails"
     return f"{np.median(losses):.2f} [{losses.min():.2f}, {losses.max():.2f}]"
+
+
+def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """Wilson score interval for a proportion of ``k`` successes in ``n`` trials.
+
+    With ``z = 1.96`` it is the usual 95% interval; it stays inside [0, 1] and is
+    not empty at ``k = 0`` or ``k = n``.
+    """
+    if n <= 0 or not 0 <= k <= n:
+        raise ValueError(f"need 0 <= k <= n and n > 0, got k={k}, n={n}")
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def plot_sweep(
