@@ -206,14 +206,33 @@ INPUT_MISTAKES = [
 ]
 
 
-def _takes_eps(fn) -> bool:
+def _binds(fn, *args, **kwargs) -> bool:
     try:
-        inspect.signature(fn).bind(None, None, None, None)
+        inspect.signature(fn).bind(*args, **kwargs)
     except TypeError:
         return False
-    except ValueError:  # no signature to read (a builtin): let the call decide
-        return True
     return True
+
+
+def _with_eps(fn):
+    """``fn`` as a function of ``(dout, X, gamma, eps)``, or None if it takes no eps.
+
+    eps may be the fourth positional argument, or a keyword-only argument named eps
+    (``def f(dout, X, gamma, *, eps=1e-5)``), which is then passed by keyword.
+    """
+    try:
+        inspect.signature(fn)
+    except (TypeError, ValueError):  # no signature to read (a builtin): call it as is
+        return fn
+    if _binds(fn, None, None, None, None):
+        return fn
+    if _binds(fn, None, None, None, eps=None):
+
+        def by_keyword(dout, X, gamma, eps):
+            return fn(dout, X, gamma, eps=eps)
+
+        return by_keyword
+    return None
 
 
 def check_batchnorm_backward(fn) -> Feedback:
@@ -222,11 +241,13 @@ def check_batchnorm_backward(fn) -> Feedback:
     Training mode, with the batch's own statistics.
 
     Shapes: dout and X (m, n), gamma (n,) -> dX (m, n), dgamma (n,), dbeta (n,);
-    eps is a number (write the function with ``eps=1e-5`` as its default). The
+    eps is a number (write the function with ``eps=1e-5`` as its default; a
+    keyword-only ``*, eps=1e-5`` is accepted too, and passed by keyword). The
     reference is a numerical gradient; a wrong answer is matched against
     :data:`MISTAKES` and :data:`INPUT_MISTAKES`.
     """
-    if not _takes_eps(fn):
+    with_eps = _with_eps(fn)
+    if with_eps is None:
         return Feedback(
             False,
             "batchnorm_backward must take eps as its fourth argument, "
@@ -236,7 +257,7 @@ def check_batchnorm_backward(fn) -> Feedback:
     mistakes = [(message, _on_inputs(wrong)) for message, wrong in MISTAKES]
     return diagnose(
         "batchnorm_backward",
-        fn,
+        with_eps,
         _cases(),
         _numerical,
         mistakes + INPUT_MISTAKES,

@@ -315,31 +315,67 @@ def _argument_name(fn, position: int) -> str:
         return f"number {position + 1}"
 
 
+MAX_HARD_CODED_TRIALS = 4096  # reference calls spent looking for hard-coded values
+
+
+def _candidates(hp, cases, value) -> list:
+    """The values ``hp`` might have been written in as: other cases', ``likely``."""
+    found = []
+    for other in [c.args[hp.position] for c in cases] + list(hp.likely):
+        if other != value and other not in found:
+            found.append(other)
+    return found
+
+
 def _hard_coded(name, hyperparameters, cases, case, reference, got, tol):
-    """The message naming a hard-coded hyperparameter that explains ``got``, or None."""
-    for hp in hyperparameters:
-        value = case.args[hp.position]
-        others = [c.args[hp.position] for c in cases] + list(hp.likely)
-        candidates = []
-        for other in others:
-            if other != value and other not in candidates:
-                candidates.append(other)
-        best, best_error = None, np.inf
-        for other in candidates:
-            args = list(case.args)
-            args[hp.position] = other
-            want = _quietly(reference, tuple(args), case.kwargs)
-            error = np.inf if want is None else _error(got, want)
-            if error < best_error:
-                best, best_error = other, error
-        if best is not None and best_error < (hp.tol or tol):
-            return (
-                f"{name}: {hp.name} seems hard-coded: the answer matches the reference "
-                f"computed with {hp.name} = {best:g}, but this call passed "
-                f"{hp.name} = {value:g}. Use the argument {hp.name}, never a number "
-                "written into the function."
-            )
+    """The message naming every hard-coded hyperparameter that explains ``got``.
+
+    A reader who writes in one number usually writes in its neighbours too (lr and
+    mu, or Adam's betas), so every subset of the hyperparameters is tried, smallest
+    first: each member of the subset takes each of its candidate values (the other
+    cases' values and its ``likely`` values), the others keep this case's values.
+    The smallest subset whose reference reproduces ``got`` is named; None if none
+    does.
+    """
+    options = [
+        (hp, _candidates(hp, cases, case.args[hp.position])) for hp in hyperparameters
+    ]
+    options = [(hp, values) for hp, values in options if values]
+    trials = 0
+    for size in range(1, len(options) + 1):
+        for subset in itertools.combinations(options, size):
+            match_tol = max([tol] + [hp.tol for hp, _ in subset if hp.tol])
+            best, best_error = None, np.inf
+            for values in itertools.product(*(vals for _, vals in subset)):
+                trials += 1
+                if trials > MAX_HARD_CODED_TRIALS:
+                    return None
+                args = list(case.args)
+                for (hp, _), other in zip(subset, values):
+                    args[hp.position] = other
+                want = _quietly(reference, tuple(args), case.kwargs)
+                error = np.inf if want is None else _error(got, want)
+                if error < best_error:
+                    best, best_error = values, error
+            if best is not None and best_error < match_tol:
+                return _hard_coded_message(name, [hp for hp, _ in subset], best, case)
     return None
+
+
+def _hard_coded_message(name, hps, values, case) -> str:
+    names = [hp.name for hp in hps]
+    if len(names) == 1:
+        which = f"{names[0]} seems"
+    else:
+        which = f"{', '.join(names[:-1])} and {names[-1]} seem"
+    written = ", ".join(f"{hp.name} = {v:g}" for hp, v in zip(hps, values))
+    passed = ", ".join(f"{hp.name} = {case.args[hp.position]:g}" for hp in hps)
+    args = "the argument" if len(names) == 1 else "the arguments"
+    return (
+        f"{name}: {which} hard-coded: the answer matches the reference computed "
+        f"with {written}, but this call passed {passed}. Use {args} "
+        f"{', '.join(names)}, never a number written into the function."
+    )
 
 
 def diagnose(

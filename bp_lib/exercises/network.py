@@ -131,6 +131,8 @@ def check_two_layer_backward(fn) -> Feedback:
             "so db = dZ.sum(axis=0), shape (h,) for b1 and (k,) for b2.",
             lambda *a: _unsummed_bias(*a),
         ),
+        *_zero_bias_mistakes(),
+        *_transposed_mistakes(),
     ]
     return diagnose(
         "two_layer_backward",
@@ -159,3 +161,59 @@ def _unsummed_bias(X, y, W1, b1, W2, b2):
     dZ2 = (softmax(A1 @ W2 + b2) - one_hot(y, W2.shape[1])) / len(X)
     dZ1 = (dZ2 @ W2.T) * (1 - A1**2)
     return X.T @ dZ1, dZ1, A1.T @ dZ2, dZ2
+
+
+def _right(X, y, W1, b1, W2, b2):
+    return _backward(
+        X, y, W1, b1, W2, b2, lambda dZ2, W2, Z1, A1: (dZ2 @ W2.T) * (1 - A1**2)
+    )
+
+
+def _with(change, positions):
+    """The right gradients with ``change`` applied to the outputs at ``positions``."""
+
+    def wrong(*args):
+        grads = list(_right(*args))
+        for i in positions:
+            grads[i] = change(grads[i])
+        return tuple(grads)
+
+    return wrong
+
+
+def _zero_bias_mistakes() -> list:
+    """db1, db2 or both returned as zeros: the bias gradient forgotten."""
+    mistakes = []
+    for names, positions in (
+        ("db1 and db2 are", (1, 3)),
+        ("db1 is", (1,)),
+        ("db2 is", (3,)),
+    ):
+        mistakes.append(
+            (
+                f"{names} zero: the bias gradient was forgotten. b is added to every "
+                "row of the layer's output, so db = dZ.sum(axis=0), the layer's "
+                "error summed over the batch (BP3).",
+                _with(np.zeros_like, positions),
+            )
+        )
+    return mistakes
+
+
+def _transposed_mistakes() -> list:
+    """dW1, dW2 or both returned transposed (the column convention dZ.T @ A_prev)."""
+    mistakes = []
+    for names, positions in (
+        ("dW1 and dW2 are", (0, 2)),
+        ("dW1 is", (0,)),
+        ("dW2 is", (2,)),
+    ):
+        mistakes.append(
+            (
+                f"{names} transposed: dZ.T @ A_prev is the column convention's "
+                "(n_out, n_in) gradient. Here Z = A_prev @ W + b, so dW = "
+                "A_prev.T @ dZ, shaped like W, (n_in, n_out).",
+                _with(np.transpose, positions),
+            )
+        )
+    return mistakes

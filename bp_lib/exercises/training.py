@@ -85,6 +85,12 @@ def check_mse_sigmoid_output_error(fn) -> Feedback:
             "targets.",
             lambda Z, Y: _output_error(Z, Y, scale=-2.0),
         ),
+        (
+            "This is dL/dA = 2 (A - Y) / size, the gradient at the sigmoid's output; "
+            "the exercise asks for dZ, at its input (the logits): multiply by the "
+            "sigmoid's derivative A (1 - A).",
+            lambda Z, Y: 2 * (sigmoid(Z) - Y) / Z.size,
+        ),
     ]
     return diagnose(
         "mse_sigmoid_output_error",

@@ -169,6 +169,24 @@ BN_ROWS = [
         ["dgamma used X"],
     ),
     (
+        "eps keyword-only",
+        lambda dout, X, gamma, *, eps=EPS: _compact(dout, X, gamma, eps),
+        True,
+        ["matches"],
+    ),
+    (
+        "eps keyword-only, hard-coded",
+        lambda dout, X, gamma, *, eps=EPS: _compact(dout, X, gamma, 1e-5),
+        False,
+        ["eps seems hard-coded"],
+    ),
+    (
+        "keyword-only, other name",
+        lambda dout, X, gamma, *, epsilon=EPS: _compact(dout, X, gamma, epsilon),
+        False,
+        ["fourth argument"],
+    ),
+    (
         "no eps argument",
         lambda dout, X, gamma: _compact(dout, X, gamma),
         False,

@@ -143,6 +143,47 @@ ROWS = [
 ]
 
 
+def _affine_check(fn):
+    """A checker of ``lr * x + shift`` whose two hyperparameters both vary."""
+    cases = [Case((np.array([1.0, 2.0]), 0.1, 1.0)), Case((np.array([3.0, -1.0]), 0.5, 2.0))]
+    return diagnose(
+        "affine",
+        fn,
+        cases,
+        lambda x, lr, shift: lr * x + shift,
+        [],
+        hint="Multiply by lr, add shift.",
+        hyperparameters=[Hyperparameter("lr", 1, (0.01,)), Hyperparameter("shift", 2, (0.0,))],
+    )
+
+
+AFFINE_ROWS = [
+    ("right", lambda x, lr, shift: lr * x + shift, True, ["matches"]),
+    ("lr hard-coded", lambda x, lr, shift: 0.1 * x + shift, False, ["lr seems hard-coded"]),
+    (
+        "both hard-coded (other case)",
+        lambda x, lr, shift: 0.1 * x + 1.0,
+        False,
+        ["lr and shift seem hard-coded", "lr = 0.1, shift = 1", "lr = 0.5, shift = 2"],
+    ),
+    (
+        "both hard-coded (likely)",
+        lambda x, lr, shift: 0.01 * x,
+        False,
+        ["lr and shift seem hard-coded", "lr = 0.01, shift = 0"],
+    ),
+    ("unexplained", lambda x, lr, shift: 3 * x, False, ["Multiply by lr, add shift."]),
+]
+
+
+@pytest.mark.parametrize(("answer", "passed", "words"), [pytest.param(*r[1:], id=r[0]) for r in AFFINE_ROWS])
+def test_hard_coded_combinations_table(answer, passed, words):
+    feedback = _affine_check(answer)
+    assert feedback.passed is passed, feedback.message
+    for word in words:
+        assert word in feedback.message, feedback.message
+
+
 @pytest.mark.parametrize(("answer", "options", "passed", "words"), [pytest.param(*r[1:], id=r[0]) for r in ROWS])
 def test_diagnose_table(answer, options, passed, words):
     feedback = _scale_check(answer, **options)

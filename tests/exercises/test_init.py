@@ -137,7 +137,23 @@ HE_ROWS = COMMON_ROWS + [
     ("standard normal", _normal(lambda n, m: 1.0), False, ["standard normal"]),
     ("sqrt(2) / n", _normal(lambda n, m: np.sqrt(2) / n), False, ["square root"]),
     ("transposed", lambda n, m, r: r.normal(0, np.sqrt(2 / n), (m, n)), False, ["shape"]),
+    ("std 1.5 % too large", _normal(lambda n, m: 1.015 * np.sqrt(2 / n)), False, ["too large"]),
+    ("std 1 % too small", _normal(lambda n, m: 0.99 * np.sqrt(2 / n)), False, ["too small"]),
+    ("std 0.2 % too large", _normal(lambda n, m: 1.002 * np.sqrt(2 / n)), True, ["matches"]),
+    ("other stream", lambda n, m, r: np.sqrt(2 / n) * r.standard_normal((m, n)).T, True, ["matches"]),
+    (
+        "uniform, right std, other stream",
+        lambda n, m, r: r.uniform(-1, 1, (n, m)) * np.sqrt(6 / n),
+        False,
+        ["He uniform"],
+    ),
 ]
+
+def _triangular(n, m, r):
+    """Triangular on [-c, c], c = a sqrt(2): the variance of U(-a, a), another shape."""
+    c = np.sqrt(6 / (n + m)) * np.sqrt(2)
+    return r.triangular(-c, 0.0, c, (n, m))
+
 
 XAVIER_ROWS = COMMON_ROWS + [
     ("bp.xavier_uniform", bp.xavier_uniform, True, ["matches"]),
@@ -148,6 +164,26 @@ XAVIER_ROWS = COMMON_ROWS + [
         ["n_out seems"],
     ),
     ("U(-1, 1)", _uniform(lambda n, m: -1.0, lambda n, m: 1.0), False, ["unscaled"]),
+    (
+        "LeCun uniform",
+        _uniform(lambda n, m: -np.sqrt(3 / n), lambda n, m: np.sqrt(3 / n)),
+        False,
+        ["LeCun uniform", "only n_in"],
+    ),
+    ("triangular, right std", _triangular, False, ["not uniform on [-a, a]", "looks triangular"]),
+    (
+        "n_in and n_out hard-coded",
+        _uniform(lambda n, m: -np.sqrt(6 / (400 + 100)), lambda n, m: np.sqrt(6 / (400 + 100))),
+        False,
+        ["n_in and n_out seem hard-coded", "n_in = 400, n_out = 100"],
+    ),
+    ("Xavier normal", bp.xavier_normal, False, ["normal with the right variance"]),
+    (
+        "uniform limit 2 % large",
+        _uniform(lambda n, m: -1.02 * np.sqrt(6 / (n + m)), lambda n, m: 1.02 * np.sqrt(6 / (n + m))),
+        False,
+        ["2.0% too large"],
+    ),
 ]
 
 

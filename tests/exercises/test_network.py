@@ -66,6 +66,18 @@ def _bias_kept_2d(*args):
     return dW1, db1[None, :], dW2, db2[None, :]
 
 
+def _changed(change, *positions):
+    """The right gradients with ``change`` applied to the outputs at ``positions``."""
+
+    def answer(*args):
+        grads = list(_backward(*args))
+        for i in positions:
+            grads[i] = change(grads[i])
+        return tuple(grads)
+
+    return answer
+
+
 NETWORK_ROWS = [
     (
         "(dW1, dW2, db1, db2)",
@@ -91,6 +103,11 @@ NETWORK_ROWS = [
         ["sigmoid's"],
     ),
     ("sign", lambda *a: _backward(*a, scale=-1.0), False, ["wrong sign"]),
+    ("db1, db2 zeros", _changed(np.zeros_like, 1, 3), False, ["db1 and db2 are zero"]),
+    ("db1 zeros", _changed(np.zeros_like, 1), False, ["db1 is zero", "forgotten"]),
+    ("db2 zeros", _changed(np.zeros_like, 3), False, ["db2 is zero"]),
+    ("dW1, dW2 transposed", _changed(np.transpose, 0, 2), False, ["dW1 and dW2 are transposed"]),
+    ("dW2 transposed", _changed(np.transpose, 2), False, ["dW2 is transposed", "column"]),
     ("a string", lambda *a: "grads", False, ["string"]),
     ("three outputs", lambda *a: _backward(*a)[:3], False, ["returned 3 value(s)"]),
 ]

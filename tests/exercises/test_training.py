@@ -109,6 +109,12 @@ OUTPUT_ERROR_ROWS = [
     ("1/2-MSE", lambda Z, Y: _err(Z, Y, scale=1.0), False, ["1/2-MSE"]),
     ("per row", lambda Z, Y: _err(Z, Y, n=len(Z)), False, ["number of rows"]),
     ("sign", lambda Z, Y: _err(Z, Y, scale=-2.0), False, ["sign is flipped"]),
+    (
+        "dL/dA for dZ",
+        lambda Z, Y: 2 * (sigmoid(Z) - Y) / Z.size,
+        False,
+        ["This is dL/dA", "asks for dZ"],
+    ),
     ("a string", lambda Z, Y: "dZ", False, ["string"]),
     ("None", lambda Z, Y: None, False, ["returned None"]),
 ]
@@ -178,6 +184,12 @@ MOMENTUM_ROWS = [
         lambda p, g, v, lr, mu: _momentum(p, g, v, lr, 0.9),
         False,
         ["mu seems hard-coded"],
+    ),
+    (
+        "lr and mu hard-coded",
+        lambda p, g, v, lr, mu: _momentum(p, g, v, 0.1, 0.9),
+        False,
+        ["lr and mu seem hard-coded", "lr = 0.1, mu = 0.9"],
     ),
     (
         "PyTorch convention",
@@ -294,6 +306,18 @@ ADAM_ROWS = [
     ("beta1 hard-coded", _args_with(beta1=0.9), False, ["beta1 seems hard-coded"]),
     ("beta2 hard-coded", _args_with(beta2=0.999), False, ["beta2 seems hard-coded"]),
     ("eps hard-coded", _args_with(eps=1e-8), False, ["eps seems hard-coded"]),
+    (
+        "betas hard-coded",
+        _args_with(beta1=0.9, beta2=0.999),
+        False,
+        ["beta1 and beta2 seem hard-coded", "beta1 = 0.9, beta2 = 0.999"],
+    ),
+    (
+        "lr, betas and eps hard-coded",
+        _args_with(lr=0.01, beta1=0.9, beta2=0.999, eps=1e-8),
+        False,
+        ["lr, beta1, beta2 and eps seem hard-coded"],
+    ),
     ("a string", lambda *a: ("p", "m", "s"), False, ["string"]),
     ("ragged", lambda *a: ([[1.0], [2.0, 3.0]], a[2], a[3]), False, ["ragged"]),
     ("|g| for g**2", _adam_abs_g, False, ["averages |g|"]),
