@@ -20,39 +20,29 @@ def _data():
 def test_deep_relu_net_has_the_requested_blocks():
     plain = bt.deep_relu_net(False, "he", depth=3, width=5, seed=0)
     normed = bt.deep_relu_net(True, "he", depth=3, width=5, seed=0)
-    assert [type(layer).__name__ for layer in plain.layers] == ["Dense", "ReLU"] * 3 + [
-        "Dense"
-    ]
+    assert [type(layer).__name__ for layer in plain.layers] == ["Dense", "ReLU"] * 3 + ["Dense"]
     assert [type(layer).__name__ for layer in normed.layers].count("BatchNorm") == 3
     assert plain.forward(np.ones((4, 2))).shape == (4, 3)
     # same seed, same weights with and without batch norm
-    np.testing.assert_array_equal(
-        plain.layers[0].params["W"], normed.layers[0].params["W"]
-    )
+    np.testing.assert_array_equal(plain.layers[0].params["W"], normed.layers[0].params["W"])
 
 
 def test_dead_units_counts_units_zero_on_every_row_and_leaves_the_model_alone():
     net = bp.Sequential(bp.Dense(2, 3, rng=np.random.default_rng(0)), bp.ReLU())
     net.layers[0].params["W"][:] = [[1.0, -1.0, 0.0], [0.0, 0.0, 0.0]]
     net.layers[0].params["b"][:] = [0.0, 0.0, -1.0]
-    X = np.array(
-        [[1.0, 0.0], [2.0, 5.0]]
-    )  # unit 0 positive, unit 1 negative, unit 2 -1
+    X = np.array([[1.0, 0.0], [2.0, 5.0]])  # unit 0 positive, unit 1 negative, unit 2 -1
     np.testing.assert_array_equal(bt.dead_units(net, X), [2 / 3])
 
     normed = bt.deep_relu_net(True, "lecun", depth=2, width=4, seed=0)
     before = normed.layers[1].running_mean.copy()
-    assert not bt.dead_units(
-        normed, np.random.default_rng(1).normal(size=(16, 2))
-    ).any()
+    assert not bt.dead_units(normed, np.random.default_rng(1).normal(size=(16, 2))).any()
     np.testing.assert_array_equal(normed.layers[1].running_mean, before)
 
 
 def test_train_run_is_deterministic_and_records_the_losses():
     X, y = _data()
-    kwargs = dict(
-        batch_norm=False, init="he", effective_step=0.1, momentum=0.9, seed=0, epochs=3
-    )
+    kwargs = dict(batch_norm=False, init="he", effective_step=0.1, momentum=0.9, seed=0, epochs=3)
     first, second = bt.train_run(X, y, **kwargs), bt.train_run(X, y, **kwargs)
     assert first.outcome == "finished" and len(first.losses) == 3
     assert first.final_loss == second.final_loss
@@ -73,19 +63,13 @@ def test_train_run_catches_a_divergence():
         seed=0,
         epochs=3,
     )
-    assert (
-        run.outcome == "diverged"
-        and math.isnan(run.final_loss)
-        and run.dead_after is None
-    )
+    assert run.outcome == "diverged" and math.isnan(run.final_loss) and run.dead_after is None
     assert bt.final_losses([run])[0] == math.inf
 
 
 def test_sweep_and_summary():
     X, y = _data()
-    results = bt.sweep(
-        X, y, {"He": (False, "he")}, [0.1], momentum=0.9, seeds=range(2), epochs=2
-    )
+    results = bt.sweep(X, y, {"He": (False, "he")}, [0.1], momentum=0.9, seeds=range(2), epochs=2)
     assert list(results) == [("He", 0.1)] and len(results["He", 0.1]) == 2
     losses = bt.final_losses(results["He", 0.1])
     assert bt.summary(results["He", 0.1], trained_below=10) == (
@@ -96,9 +80,7 @@ def test_sweep_and_summary():
 
 def test_plot_sweep_draws_one_line_per_label():
     X, y = _data()
-    results = bt.sweep(
-        X, y, {"He": (False, "he")}, [0.1, 1e6], momentum=0.0, seeds=range(2), epochs=1
-    )
+    results = bt.sweep(X, y, {"He": (False, "he")}, [0.1, 1e6], momentum=0.0, seeds=range(2), epochs=1)
     fig, ax = plt.subplots()
     bt.plot_sweep(ax, results, ["He"], [0.1, 1e6], styles={"He": {"label": "without"}})
     labels = ax.get_legend_handles_labels()[1]

@@ -13,9 +13,7 @@ def _tiny_data():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(40, 4))
     y = (X[:, 0] > 0).astype(int)
-    return types.SimpleNamespace(
-        X_train=X[:30], y_train=y[:30], X_test=X[30:], y_test=y[30:]
-    )
+    return types.SimpleNamespace(X_train=X[:30], y_train=y[:30], X_test=X[30:], y_test=y[30:])
 
 
 def test_width_scan_returns_one_accuracy_per_width_and_seed_and_is_deterministic():
@@ -24,9 +22,7 @@ def test_width_scan_returns_one_accuracy_per_width_and_seed_and_is_deterministic
     def build(width, seed):
         calls.append((width, seed))
         rng = np.random.default_rng(seed)
-        return bp.Sequential(
-            bp.Dense(4, width, rng=rng), bp.ReLU(), bp.Dense(width, 2, rng=rng)
-        )
+        return bp.Sequential(bp.Dense(4, width, rng=rng), bp.ReLU(), bp.Dense(width, 2, rng=rng))
 
     data = _tiny_data()
     first = digits.width_scan(build, [2, 8], [0, 1, 2], data, epochs=3, batch_size=10)
@@ -49,10 +45,7 @@ def test_mean_interval_matches_the_t_formula():
 
 def test_code_lines_skips_blank_lines_comments_and_docstrings(monkeypatch):
     module = types.ModuleType("sample")
-    source = (
-        '"""Doc.\n\nMore."""\n\n# a comment\nx = 1  # trailing\n\n\n'
-        'def f():\n    """Doc."""\n    return x\n'
-    )
+    source = '"""Doc.\n\nMore."""\n\n# a comment\nx = 1  # trailing\n\n\ndef f():\n    """Doc."""\n    return x\n'
     monkeypatch.setattr(digits.inspect, "getsource", lambda m: source)
     total, code = digits.code_lines(module)
     assert total == 11

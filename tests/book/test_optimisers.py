@@ -26,9 +26,7 @@ X, y = spirals(20, 3, np.random.default_rng(7), noise=0.15)  # 60 points
 )
 def test_train_many_equals_bp_fit_seed_by_seed(kind, make, lr):
     seeds = [0, 4]
-    losses = train_many(
-        initial_weights(seeds), X, y, kind, lr, [100 + s for s in seeds], 8
-    )
+    losses = train_many(initial_weights(seeds), X, y, kind, lr, [100 + s for s in seeds], 8)
     for row, seed in enumerate(seeds):
         history = bp.fit(
             spiral_net(seed),

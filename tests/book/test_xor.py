@@ -35,9 +35,7 @@ def test_tutorial_weights_are_those_of_tutorial_net():
             np.testing.assert_array_equal(stacked[name][row], net.params[key])
 
 
-@pytest.mark.parametrize(
-    "loss, loss_fn", [("bce", bp.binary_cross_entropy), ("mse", bp.mse_loss)]
-)
+@pytest.mark.parametrize("loss, loss_fn", [("bce", bp.binary_cross_entropy), ("mse", bp.mse_loss)])
 def test_train_many_equals_bp_fit_seed_by_seed(loss, loss_fn):
     seeds, lrs = [0, 3, 7], np.array([0.1, 0.5, 1.0])
     runs = train_many(tutorial_weights(seeds, init_scale=1.0), lrs, 300, loss=loss)
@@ -46,9 +44,7 @@ def test_train_many_equals_bp_fit_seed_by_seed(loss, loss_fn):
         history = bp.fit(net, X, Y, optimizer=bp.SGD(lr), loss_fn=loss_fn, epochs=300)
         np.testing.assert_allclose(runs.loss[:, row], history.train_loss, rtol=1e-12)
         for name, key in NAMES.items():
-            np.testing.assert_allclose(
-                runs.weights[name][row], net.params[key], rtol=1e-10, atol=1e-14
-            )
+            np.testing.assert_allclose(runs.weights[name][row], net.params[key], rtol=1e-10, atol=1e-14)
 
 
 def test_train_many_does_not_modify_its_input_and_records_first_learned():
@@ -60,9 +56,7 @@ def test_train_many_does_not_modify_its_input_and_records_first_learned():
     first = runs.first_learned[0]
     assert 0 < first < 2000
     net = tutorial_net(0)
-    bp.fit(
-        net, X, Y, optimizer=bp.SGD(0.1), loss_fn=bp.binary_cross_entropy, epochs=first
-    )
+    bp.fit(net, X, Y, optimizer=bp.SGD(0.1), loss_fn=bp.binary_cross_entropy, epochs=first)
     assert np.all((net.forward(X) > 0.5) == (Y == 1))
 
 
@@ -113,9 +107,7 @@ def test_plateaus_are_the_cross_entropy_of_their_outputs():
 
 
 def test_best_line_mse_never_beats_a_quarter():
-    best = best_line_mse(
-        np.linspace(0, 2 * np.pi, 37), [0.0, 5.0, 20.0], [-30, -2, 0, 30]
-    )
+    best = best_line_mse(np.linspace(0, 2 * np.pi, 37), [0.0, 5.0, 20.0], [-30, -2, 0, 30])
     assert best.shape == (37, 3)
     assert np.all(best >= 0.25 - 1e-12)
     np.testing.assert_allclose(best[:, 0], 0.25)
@@ -123,9 +115,7 @@ def test_best_line_mse_never_beats_a_quarter():
 
 def test_wilson_interval():
     low, high = wilson_interval(81, 200)
-    assert low == pytest.approx(0.3394, abs=1e-4) and high == pytest.approx(
-        0.4742, abs=1e-4
-    )
+    assert low == pytest.approx(0.3394, abs=1e-4) and high == pytest.approx(0.4742, abs=1e-4)
     assert wilson_interval(0, 10)[0] == 0.0
     assert wilson_interval(0, 10)[1] == pytest.approx(1.96**2 / (10 + 1.96**2))
     assert wilson_interval(10, 10)[1] == pytest.approx(1.0)
@@ -197,9 +187,7 @@ def test_sign_pattern_ignores_the_order_of_units():
 
 
 def test_predict_by_group():
-    seen, prediction = predict_by_group(
-        ["a", "a", "a", "b", "b"], [1, 1, 0, 1, 0], ["a", "b", "c"]
-    )
+    seen, prediction = predict_by_group(["a", "a", "a", "b", "b"], [1, 1, 0, 1, 0], ["a", "b", "c"])
     assert seen.tolist() == [True, True, False]
     assert prediction.tolist() == [True, False, False]  # a tie predicts failure
 

@@ -141,8 +141,6 @@ def _in_place(dout, X, gamma, eps=EPS):
     return _compact(dout, X, gamma, eps)
 
 
-
-
 BN_ROWS = [
     (
         "(dX, dbeta, dgamma)",

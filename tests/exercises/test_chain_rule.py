@@ -106,8 +106,6 @@ def _right(*a):
     return tuple(_local(*a) * v for v in (a[0], a[1], 1.0))
 
 
-
-
 NEURON_ROWS = [
     ("numpy array of 3", lambda *a: np.array(_right(*a)), True, ["matches"]),
     ("right", _right, True, ["matches"]),
@@ -123,8 +121,6 @@ NEURON_ROWS = [
 def _shared_right(x, y):
     r = math.exp(y)
     return y * r + r, x * r + (x * y + x) * r
-
-
 
 
 SHARED_ROWS = [

@@ -31,7 +31,6 @@ def _in_place(W, d, lam):
     return d
 
 
-
 def _overwrites_w(W, dW_data, lam):
     W *= lam
     W += dW_data

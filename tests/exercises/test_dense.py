@@ -50,7 +50,6 @@ def _in_place(dZ, X, W):
     return dX, dW, db
 
 
-
 def _loop(overwrite_dw=False, overwrite_db=False):
     def answer(dZ, X, W):
         dX, dW, db = np.zeros_like(X), np.zeros_like(W), np.zeros(W.shape[1])

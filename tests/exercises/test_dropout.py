@@ -161,8 +161,6 @@ def _inv_forward(X, p, rng):
     return X * (rng.random(X.shape) >= p) / (1 - p)
 
 
-
-
 FORWARD_ROWS = [
     (
         "returns (out, mask)",

@@ -63,8 +63,6 @@ def _zeroes(A, W, b):
     return np.zeros((W.shape[0], A.shape[1]))
 
 
-
-
 DENSE_COLUMN_ROWS = [
     (
         "float32",
@@ -85,13 +83,10 @@ def _two(A0, W1, b1, W2, b2, hidden=np.tanh, output=lambda z: z):
     return output(W2 @ hidden(W1 @ A0 + b1[:, None]) + b2[:, None])
 
 
-
-
 TWO_LAYER_ROWS = [
     (
         "float32",
-        lambda A0, W1, b1, W2, b2: (W2 @ np.tanh(W1 @ A0 + b1[:, None]) + b2[:, None])
-        .astype(np.float32),
+        lambda A0, W1, b1, W2, b2: (W2 @ np.tanh(W1 @ A0 + b1[:, None]) + b2[:, None]).astype(np.float32),
         True,
         [],
     ),
@@ -127,8 +122,7 @@ TWO_LAYER_ROWS = [
     ),
     (
         "ReLU hidden",
-        lambda A0, W1, b1, W2, b2: W2 @ np.maximum(W1 @ A0 + b1[:, None], 0)
-        + b2[:, None],
+        lambda A0, W1, b1, W2, b2: W2 @ np.maximum(W1 @ A0 + b1[:, None], 0) + b2[:, None],
         False,
         ["hidden activation is ReLU"],
     ),

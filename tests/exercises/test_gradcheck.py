@@ -125,7 +125,6 @@ def _with_step(h=None, divide=lambda eps: 2 * eps):
     return answer
 
 
-
 def _loop(step, restore="save"):
     """Centred differences; ``step(plus, minus, eps)`` combines the two values."""
 

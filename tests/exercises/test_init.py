@@ -116,7 +116,6 @@ def test_block_checker_reports_a_missing_transpose_and_a_wrong_shape():
 # --- one table per checker: (answer, passes?, words its message must contain) ---
 
 
-
 COMMON_ROWS = [
     (
         "draws from np.random",
@@ -148,6 +147,7 @@ HE_ROWS = COMMON_ROWS + [
         ["He uniform"],
     ),
 ]
+
 
 def _triangular(n, m, r):
     """Triangular on [-c, c], c = a sqrt(2): the variance of U(-a, a), another shape."""

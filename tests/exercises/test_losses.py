@@ -67,14 +67,10 @@ MSE_ROWS = [
 ]
 
 
-
 CE_ROWS = [
     (
         "softmax over axis 0",
-        lambda Z, y: (
-            np.exp(Z) / np.exp(Z).sum(axis=0, keepdims=True) - one_hot(y, Z.shape[1])
-        )
-        / len(Z),
+        lambda Z, y: (np.exp(Z) / np.exp(Z).sum(axis=0, keepdims=True) - one_hot(y, Z.shape[1])) / len(Z),
         False,
         ["normalised over the batch"],
     ),

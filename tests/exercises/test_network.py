@@ -52,7 +52,6 @@ def _in_place(X, y, W1, b1, W2, b2):
     return grads
 
 
-
 def _reordered(order):
     def answer(*args):
         grads = _backward(*args)

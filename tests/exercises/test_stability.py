@@ -92,7 +92,6 @@ def _empties_the_list(grads, max_norm):
     return norm
 
 
-
 def _global(grads):
     return np.sqrt(sum(np.sum(g * g) for g in grads))
 

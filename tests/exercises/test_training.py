@@ -152,7 +152,6 @@ def _momentum_overwrites(p, g, v, lr, mu):
     return np.zeros_like(p), np.zeros_like(v)
 
 
-
 def _momentum_half_in_place(p, g, v, lr, mu):
     v *= mu
     v -= lr * g
@@ -251,7 +250,6 @@ def _args_with(**changes):
         return _adam(*(values[n] for n in names))
 
     return answer
-
 
 
 def _adam_variant(p, g, m, s, t, lr, beta1, beta2, eps, variant):
