@@ -154,9 +154,10 @@ def spot_check(
     """Compare ``analytic`` with centred differences at ``n`` random entries of ``x``.
 
     For a large array a full check costs two evaluations of ``f`` per entry; a spot
-    check of a few hundred random entries catches the same bugs (a wrong formula is
-    wrong almost everywhere) at a fraction of the cost. ``x`` is perturbed in place
-    and restored.
+    check of a few hundred random entries catches a wrong formula, which is usually
+    wrong in most entries, at a fraction of the cost. It can miss a bug confined to a
+    few entries (one row, one element): chapter 8 shows one. ``x`` is perturbed in
+    place and restored.
     """
     if analytic.shape != x.shape:
         raise ValueError(
