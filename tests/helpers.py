@@ -35,3 +35,22 @@ def check_loss_gradient(loss, prediction, target, tol=1e-7):
     error = bp.relative_error(grad, numeric)
     assert error < tol, error
     return error
+
+
+def table(rows):
+    """``(id, answer, passed, words)`` rows of a checker's table as ``pytest.param``s."""
+    import pytest
+
+    return [pytest.param(*row[1:], id=row[0]) for row in rows]
+
+
+def assert_feedback(feedback, passed, words, chain_rule_allowed=False):
+    """A checker's verdict is ``passed`` and its message holds every one of ``words``.
+
+    Unless ``chain_rule_allowed`` (a backward-pass checker), the message must not fall
+    back on the chain-rule hint, which fits no forward, optimiser or initialiser exercise.
+    """
+    assert feedback.passed is passed, feedback.message
+    for word in words:
+        assert word in feedback.message, feedback.message
+    assert chain_rule_allowed or "chain rule" not in feedback.message

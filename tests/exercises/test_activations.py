@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+from helpers import assert_feedback, table
 
 from bp_lib import sigmoid, softmax
 from bp_lib.exercises.activations import (
@@ -187,36 +188,24 @@ TANH_ROWS = COMMON_ROWS + [
 ]
 
 
-def _rows(rows):
-    return [pytest.param(*row[1:], id=row[0]) for row in rows]
-
-
-def _judge(check, answer, passed, words):
-    feedback = check(answer)
-    assert feedback.passed is passed, feedback.message
-    for word in words:
-        assert word in feedback.message, feedback.message
-    assert "chain rule" not in feedback.message
-
-
-@pytest.mark.parametrize(("answer", "passed", "words"), _rows(SIGMOID_ROWS))
+@pytest.mark.parametrize(("answer", "passed", "words"), table(SIGMOID_ROWS))
 def test_sigmoid_backward_table(answer, passed, words):
-    _judge(check_sigmoid_backward, answer, passed, words)
+    assert_feedback(check_sigmoid_backward(answer), passed, words)
 
 
-@pytest.mark.parametrize(("answer", "passed", "words"), _rows(RELU_ROWS))
+@pytest.mark.parametrize(("answer", "passed", "words"), table(RELU_ROWS))
 def test_relu_backward_table(answer, passed, words):
-    _judge(check_relu_backward, answer, passed, words)
+    assert_feedback(check_relu_backward(answer), passed, words)
 
 
-@pytest.mark.parametrize(("answer", "passed", "words"), _rows(SOFTMAX_ROWS))
+@pytest.mark.parametrize(("answer", "passed", "words"), table(SOFTMAX_ROWS))
 def test_softmax_backward_table(answer, passed, words):
-    _judge(check_softmax_backward, answer, passed, words)
+    assert_feedback(check_softmax_backward(answer), passed, words)
 
 
-@pytest.mark.parametrize(("answer", "passed", "words"), _rows(TANH_ROWS))
+@pytest.mark.parametrize(("answer", "passed", "words"), table(TANH_ROWS))
 def test_tanh_backward_table(answer, passed, words):
-    _judge(check_tanh_backward, answer, passed, words)
+    assert_feedback(check_tanh_backward(answer), passed, words)
 
 
 def test_the_intro_quotes_the_relu_message_truly():

@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+from helpers import table
 
 import bp_lib as bp
 from bp_lib.exercises.batchnorm import (
@@ -196,7 +197,7 @@ BN_ROWS = [
 ]
 
 
-@pytest.mark.parametrize(("answer", "passed", "words"), [pytest.param(*r[1:], id=r[0]) for r in BN_ROWS])
+@pytest.mark.parametrize(("answer", "passed", "words"), table(BN_ROWS))
 def test_batchnorm_backward_table(answer, passed, words):
     feedback = check_batchnorm_backward(answer)
     assert feedback.passed is passed, feedback.message

@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+from helpers import table
 
 from bp_lib.exercises.dense import check_dense_backward
 
@@ -136,7 +137,7 @@ DENSE_ROWS = [
 
 @pytest.mark.parametrize(
     ("answer", "passed", "words"),
-    [pytest.param(*row[1:], id=row[0]) for row in DENSE_ROWS],
+    table(DENSE_ROWS),
 )
 def test_dense_backward_table(answer, passed, words):
     feedback = check_dense_backward(answer)

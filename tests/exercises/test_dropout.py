@@ -125,6 +125,7 @@ def test_pair_checker_rejects_a_mask_not_drawn_from_rng_and_a_bare_output():
 # --- one table per checker: (answer, passes?, words its message must contain) ---
 
 import pytest  # noqa: E402
+from helpers import assert_feedback  # noqa: E402
 
 from bp_lib.exercises.dropout import check_dropout_eval  # noqa: E402
 
@@ -448,13 +449,6 @@ EVAL_ROWS = [
 ]
 
 
-def _judge(feedback, passed, words):
-    assert feedback.passed is passed, feedback.message
-    for word in words:
-        assert word in feedback.message, feedback.message
-    assert "chain rule" not in feedback.message
-
-
 def _ids(rows):
     return [row[0] for row in rows]
 
@@ -462,22 +456,22 @@ def _ids(rows):
 @pytest.mark.parametrize("row", BACKWARD_ROWS, ids=_ids(BACKWARD_ROWS))
 def test_dropout_backward_table(row):
     _, answer, passed, words = row
-    _judge(check_dropout_backward(answer), passed, words)
+    assert_feedback(check_dropout_backward(answer), passed, words)
 
 
 @pytest.mark.parametrize("row", FORWARD_ROWS, ids=_ids(FORWARD_ROWS))
 def test_dropout_forward_table(row):
     _, answer, passed, words = row
-    _judge(check_dropout_forward(answer), passed, words)
+    assert_feedback(check_dropout_forward(answer), passed, words)
 
 
 @pytest.mark.parametrize("row", PAIR_ROWS, ids=_ids(PAIR_ROWS))
 def test_dropout_pair_table(row):
     _, forward, backward, passed, words = row
-    _judge(check_dropout_pair(forward, backward), passed, words)
+    assert_feedback(check_dropout_pair(forward, backward), passed, words)
 
 
 @pytest.mark.parametrize("row", EVAL_ROWS, ids=_ids(EVAL_ROWS))
 def test_dropout_eval_table(row):
     _, answer, passed, words = row
-    _judge(check_dropout_eval(answer), passed, words)
+    assert_feedback(check_dropout_eval(answer), passed, words)

@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+from helpers import table
 
 from bp_lib.exercises import Case, Feedback, Hyperparameter, diagnose
 
@@ -176,7 +177,7 @@ AFFINE_ROWS = [
 ]
 
 
-@pytest.mark.parametrize(("answer", "passed", "words"), [pytest.param(*r[1:], id=r[0]) for r in AFFINE_ROWS])
+@pytest.mark.parametrize(("answer", "passed", "words"), table(AFFINE_ROWS))
 def test_hard_coded_combinations_table(answer, passed, words):
     feedback = _affine_check(answer)
     assert feedback.passed is passed, feedback.message
@@ -184,7 +185,7 @@ def test_hard_coded_combinations_table(answer, passed, words):
         assert word in feedback.message, feedback.message
 
 
-@pytest.mark.parametrize(("answer", "options", "passed", "words"), [pytest.param(*r[1:], id=r[0]) for r in ROWS])
+@pytest.mark.parametrize(("answer", "options", "passed", "words"), table(ROWS))
 def test_diagnose_table(answer, options, passed, words):
     feedback = _scale_check(answer, **options)
     assert feedback.passed is passed, feedback.message

@@ -106,6 +106,7 @@ def test_unwritten_and_crashing_solutions_get_feedback():
 # --- one table: (answer, passes?, words its message must contain) ---
 
 import pytest  # noqa: E402
+from helpers import table  # noqa: E402
 
 
 def _with_step(h=None, divide=lambda eps: 2 * eps):
@@ -214,7 +215,7 @@ CENTRED_ROWS = [
 ]
 
 
-@pytest.mark.parametrize(("answer", "passed", "words"), [pytest.param(*r[1:], id=r[0]) for r in CENTRED_ROWS])
+@pytest.mark.parametrize(("answer", "passed", "words"), table(CENTRED_ROWS))
 def test_centred_difference_table(answer, passed, words):
     feedback = check_centred_difference(answer)
     assert feedback.passed is passed, feedback.message

@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+from helpers import assert_feedback, table
 
 import bp_lib as bp
 from bp_lib.exercises.init import (
@@ -205,24 +206,16 @@ BLOCK_ROWS = [
 ]
 
 
-def _judge(check, answer, passed, words, chain_rule_allowed=False):
-    feedback = check(answer)
-    assert feedback.passed is passed, feedback.message
-    for word in words:
-        assert word in feedback.message, feedback.message
-    assert chain_rule_allowed or "chain rule" not in feedback.message
-
-
-@pytest.mark.parametrize(("answer", "passed", "words"), [pytest.param(*r[1:], id=r[0]) for r in HE_ROWS])
+@pytest.mark.parametrize(("answer", "passed", "words"), table(HE_ROWS))
 def test_he_normal_table(answer, passed, words):
-    _judge(check_he_normal, answer, passed, words)
+    assert_feedback(check_he_normal(answer), passed, words)
 
 
-@pytest.mark.parametrize(("answer", "passed", "words"), [pytest.param(*r[1:], id=r[0]) for r in XAVIER_ROWS])
+@pytest.mark.parametrize(("answer", "passed", "words"), table(XAVIER_ROWS))
 def test_xavier_uniform_table(answer, passed, words):
-    _judge(check_xavier_uniform, answer, passed, words)
+    assert_feedback(check_xavier_uniform(answer), passed, words)
 
 
 @pytest.mark.parametrize(("answer", "passed", "words"), BLOCK_ROWS)
 def test_block_backward_table(answer, passed, words):
-    _judge(check_block_backward, answer, passed, words, chain_rule_allowed=True)
+    assert_feedback(check_block_backward(answer), passed, words, chain_rule_allowed=True)

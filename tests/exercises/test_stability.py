@@ -66,6 +66,7 @@ def test_unexplained_answers_get_the_generic_message():
 # --- one table: (answer, passes?, words its message must contain) ---
 
 import pytest  # noqa: E402
+from helpers import table  # noqa: E402
 
 
 def _plain(grads, max_norm, norm_of=None):
@@ -141,7 +142,7 @@ CLIP_ROWS = [
 ]
 
 
-@pytest.mark.parametrize(("answer", "passed", "words"), [pytest.param(*r[1:], id=r[0]) for r in CLIP_ROWS])
+@pytest.mark.parametrize(("answer", "passed", "words"), table(CLIP_ROWS))
 def test_clip_table(answer, passed, words):
     feedback = check_clip_grad_norm(answer)
     assert feedback.passed is passed, feedback.message
