@@ -120,6 +120,7 @@ def train_run(
     epochs: int,
     batch_size: int = 32,
     last: int = 5,
+    nudge: float = 0.0,
 ) -> Run:
     """Train ``deep_relu_net(batch_norm, init, seed=seed)``; say how the run ended.
 
@@ -128,10 +129,14 @@ def train_run(
     gradient) ends the run as ``"diverged"``; otherwise it is ``"finished"`` and its
     ``final_loss`` is the softmax cross-entropy of the trained network, in evaluation
     mode, on all of ``X``. Overflow warnings on the way are silenced: the divergence is
-    the recorded outcome.
+    the recorded outcome. ``nudge`` multiplies each initial weight by
+    ``1 +- nudge`` (random signs), to test how sensitive a run is to rounding.
     """
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         model = deep_relu_net(batch_norm, init, seed=seed)
+        signs = np.random.default_rng(seed + 2000)  # nudge: a rounding-sized change
+        for p in model.params.values():
+            p *= 1 + nudge * signs.choice([-1.0, 1.0], size=p.shape)
         before = dead_units(model, X)
         optimizer = SGD(effective_step * (1 - momentum), momentum=momentum)
         rng = np.random.default_rng(seed + 1000)

@@ -355,3 +355,33 @@ def exact_sign_test(k: int, n: int) -> float:
     probabilities = [math.comb(n, i) / 2**n for i in range(n + 1)]
     tail = min(sum(probabilities[: k + 1]), sum(probabilities[k:]))
     return float(min(1.0, 2 * tail))
+
+
+def fisher_exact_p(k_a: int, n_a: int, k_b: int, n_b: int) -> float:
+    """Two-sided p of Fisher's exact test: ``k_a`` of ``n_a`` vs ``k_b`` of ``n_b``.
+
+    For two independent samples of runs (no pairing of seeds), via
+    ``scipy.stats.fisher_exact`` on the 2x2 table of successes and failures.
+    """
+    from scipy.stats import fisher_exact
+
+    if not (0 <= k_a <= n_a and 0 <= k_b <= n_b):
+        raise ValueError(f"need 0 <= k <= n, got {k_a}/{n_a} and {k_b}/{n_b}")
+    table = [[k_a, n_a - k_a], [k_b, n_b - k_b]]
+    return float(fisher_exact(table, alternative="two-sided").pvalue)
+
+
+def holm(p_values) -> np.ndarray:
+    """Holm's step-down adjustment of ``p_values`` for multiple comparisons.
+
+    The i-th smallest of m p-values is multiplied by ``m - i`` (i counted from 0),
+    made non-decreasing in that order and capped at 1; rejecting where the adjusted
+    value is below alpha controls the family-wise error rate at alpha.
+    """
+    p = np.asarray(p_values, dtype=float)
+    order = np.argsort(p, kind="stable")
+    m = len(p)
+    scaled = np.minimum(1.0, p[order] * (m - np.arange(m)))
+    adjusted = np.empty(m)
+    adjusted[order] = np.maximum.accumulate(scaled)
+    return adjusted

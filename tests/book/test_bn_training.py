@@ -133,3 +133,13 @@ def test_wilson_interval():
     assert low == pytest.approx(1 - high) and 0.39 < low < 0.41
     with pytest.raises(ValueError):
         bt.wilson(3, 2)
+
+
+def test_train_run_nudge_zero_is_the_default_and_a_nudge_changes_the_weights_only_slightly():
+    X, y = spirals(20, 3, np.random.default_rng(0), noise=0.1)
+    kwargs = dict(batch_norm=True, init="he", effective_step=0.1, momentum=0.9, seed=0, epochs=2)
+    plain, zero = bt.train_run(X, y, **kwargs), bt.train_run(X, y, nudge=0.0, **kwargs)
+    assert plain.losses == zero.losses
+    nudged = bt.train_run(X, y, nudge=1e-12, **kwargs)
+    assert nudged.losses != plain.losses
+    assert np.allclose(nudged.losses, plain.losses, rtol=1e-6)

@@ -202,3 +202,17 @@ def test_paired_counts_and_exact_sign_test():
     assert exact_sign_test(10, 20) == 1.0
     with pytest.raises(ValueError):
         exact_sign_test(3, 2)
+
+
+def test_fisher_exact_p_and_holm():
+    from bp_lib.book.xor import fisher_exact_p, holm
+
+    assert fisher_exact_p(5, 10, 5, 10) == pytest.approx(1.0)
+    # a hand-computable case: 2/2 against 0/2, two-sided p = 2 * (1/6)
+    assert fisher_exact_p(2, 2, 0, 2) == pytest.approx(1 / 3)
+    assert fisher_exact_p(81, 200, 181, 200) < 1e-20
+    with pytest.raises(ValueError):
+        fisher_exact_p(3, 2, 0, 2)
+    assert holm([0.01, 0.04, 0.03]) == pytest.approx([0.03, 0.06, 0.06])
+    assert holm([0.5, 0.001]) == pytest.approx([0.5, 0.002])
+    assert holm([0.9, 0.8]) == pytest.approx([1.0, 1.0])
