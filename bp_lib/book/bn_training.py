@@ -25,7 +25,6 @@ output is 0 on every training example.
 
 from __future__ import annotations
 
-import copy
 import math
 from dataclasses import dataclass, field
 
@@ -39,6 +38,7 @@ from ..dense import Dense
 from ..losses import softmax_cross_entropy
 from ..optim import SGD
 from ..train import fit
+from .diagnostics import dead_units
 
 #: A final loss at or below this counts as trained (one threshold for the chapter).
 TRAINED_BELOW = 0.5
@@ -70,22 +70,6 @@ def deep_relu_net(
         n_in = width
     layers.append(Dense(n_in, 3, init="xavier", rng=rng))
     return Sequential(*layers)
-
-
-def dead_units(model: Sequential, X: np.ndarray) -> np.ndarray:
-    """Fraction of the units of each ReLU layer that output 0 on every row of ``X``.
-
-    The forward pass runs on a copy of ``model`` in training mode (a batch-norm layer
-    normalises with the statistics of ``X``), so ``model`` and its running statistics
-    are left as they were. Returns shape (number of ReLU layers,).
-    """
-    probe = copy.deepcopy(model).train()
-    fractions, A = [], X
-    for layer in probe.layers:
-        A = layer.forward(A)
-        if isinstance(layer, ReLU):
-            fractions.append(float(np.mean(~np.any(A > 0, axis=0))))
-    return np.array(fractions)
 
 
 @dataclass
@@ -233,20 +217,6 @@ def summary(runs: list[Run], trained_below: float = TRAINED_BELOW) -> str:
         return "/".join(str(n) for n in tally.values())
     losses = final_losses(runs)
     return f"{np.median(losses):.2f} [{losses.min():.2f}, {losses.max():.2f}]"
-
-
-def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
-    """Wilson score interval for a proportion of ``k`` successes in ``n`` trials.
-
-    With ``z = 1.96`` it is the usual 95% interval; it stays inside [0, 1] and is
-    not empty at ``k = 0`` or ``k = n``.
-    """
-    if n <= 0 or not 0 <= k <= n:
-        raise ValueError(f"need 0 <= k <= n and n > 0, got k={k}, n={n}")
-    p = k / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def plot_sweep(

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 
 import numpy as np
 
+from ..activations import ReLU
 from ..core import Sequential
 
 
@@ -88,3 +90,19 @@ def difference_errors(
         estimate = float(f(x + h) - f(lower_x)) / width if width > 0 else np.nan
         errors.append(abs(estimate - exact) / abs(exact))
     return np.array(errors)
+
+
+def dead_units(model: Sequential, X: np.ndarray) -> np.ndarray:
+    """Fraction of the units of each ReLU layer that output 0 on every row of ``X``.
+
+    The forward pass runs on a copy of ``model`` in training mode (a batch-norm layer
+    normalises with the statistics of ``X``), so ``model`` and its running statistics
+    are left as they were. Returns shape (number of ReLU layers,).
+    """
+    probe = copy.deepcopy(model).train()
+    fractions, A = [], X
+    for layer in probe.layers:
+        A = layer.forward(A)
+        if isinstance(layer, ReLU):
+            fractions.append(float(np.mean(~np.any(A > 0, axis=0))))
+    return np.array(fractions)

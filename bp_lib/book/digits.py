@@ -1,8 +1,8 @@
 """Chapter 13's measurements: a width scan over seeds with intervals, and a line count.
 
 ``width_scan`` trains one network per (width, seed) pair with the chapter's schedule
-and returns the test accuracies; ``mean_interval`` turns a set of per-seed values into
-a mean and a t-interval; ``code_lines`` counts the lines of a module that are code
+and returns the test accuracies (``bp_lib.book.stats.mean_interval`` gives their mean
+and t-interval); ``code_lines`` counts the lines of a module that are code
 (neither blank, nor a comment, nor a docstring), so that the chapter can say how much
 library code its classifier rests on.
 """
@@ -46,28 +46,6 @@ def width_scan(
             net.eval()
             result[i, j] = accuracy(net.forward(data.X_test), data.y_test)
     return result
-
-
-def mean_interval(values, confidence: float = 0.95) -> tuple[float, float]:
-    """Mean of ``values`` (n,) and the half-width of its Student-t interval.
-
-    The interval is ``mean +- t_{(1+c)/2, n-1} * std(ddof=1) / sqrt(n)`` for the
-    ``confidence`` c; it describes the spread over the seeds given, not the sampling
-    error of a fixed test set.
-    """
-    from scipy.stats import t
-
-    values = np.asarray(values, dtype=float)
-    if values.ndim != 1 or len(values) < 2:
-        raise ValueError(
-            f"values must be 1-D with at least 2 entries, got shape {values.shape}"
-        )
-    half = (
-        t.ppf((1 + confidence) / 2, len(values) - 1)
-        * values.std(ddof=1)
-        / np.sqrt(len(values))
-    )
-    return float(values.mean()), float(half)
 
 
 def code_lines(module) -> tuple[int, int]:

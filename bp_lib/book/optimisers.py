@@ -12,13 +12,12 @@ descent with momentum on a one-dimensional quadratic, for the stability argument
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from ..activations import ReLU
 from ..core import Sequential
 from ..dense import Dense
+from .diagnostics import dead_units as layer_dead_fractions
 
 #: The optimisers :func:`train_many` knows, by name.
 KINDS = ("sgd", "momentum", "adam")
@@ -178,26 +177,11 @@ def heavy_ball_diverges(
     return bool(abs(x) > 1.0)
 
 
-def median_interval(values) -> tuple[float, float, float]:
-    """The median of ``values`` and a distribution-free 95% interval for it.
-
-    The interval runs between the order statistics ``x_(k)`` and ``x_(n+1-k)`` with the
-    largest ``k`` whose binomial coverage ``1 - 2 P(Bin(n, 1/2) < k)`` is at least
-    0.95 (for n = 20: the 6th and 15th smallest, coverage 0.959).
-    """
-    x = np.sort(np.asarray(values, dtype=float))
-    n = len(x)
-    cdf = np.cumsum([math.comb(n, i) / 2**n for i in range(n + 1)])
-    k = max((k for k in range(1, n // 2 + 1) if 1 - 2 * cdf[k - 1] >= 0.95), default=0)
-    if k == 0:
-        raise ValueError(f"too few values ({n}) for a 95% interval of the median")
-    return float(np.median(x)), float(x[k - 1]), float(x[n - k])
-
-
 def dead_units(net, X: np.ndarray) -> int:
-    """Hidden ReLU units of a :func:`spiral_net`-shaped ``net`` dead on all of ``X``.
+    """How many hidden ReLU units of a :func:`spiral_net`-shaped ``net`` are dead on X.
 
-    A unit is dead when its pre-activation is <= 0 on every row of ``X``.
+    A unit is dead when it outputs 0 on every row of ``X``
+    (:func:`bp_lib.book.diagnostics.dead_units` gives the fraction).
     """
-    Z = X @ net.params["0.W"] + net.params["0.b"]
-    return int(np.sum(~(Z > 0).any(axis=0)))
+    width = net.params["0.W"].shape[1]
+    return round(layer_dead_fractions(net, X)[0] * width)

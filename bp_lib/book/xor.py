@@ -7,13 +7,12 @@ on the four XOR points. :func:`tutorial_net` builds it as a ``bp.Sequential``;
 :func:`train_many` trains all of them at once with numpy: the same arithmetic as
 ``bp.fit`` with ``bp.SGD``, batched over a leading "run" axis (a test checks the two
 agree). :func:`diagnose` measures what a trained run has become (loss, gradient norm,
-live hidden units, what each unit computes), and :func:`wilson_interval` puts a 95%
-confidence interval on a success count.
+live hidden units, what each unit computes); :func:`share` prints a success count with
+its 95% interval (:func:`bp_lib.book.stats.wilson_interval`).
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,6 +21,7 @@ from ..activations import ReLU, Sigmoid, sigmoid
 from ..core import Sequential
 from ..data import xor
 from ..dense import Dense
+from .stats import wilson_interval
 
 #: The two losses :func:`train_many` can descend, by name.
 LOSSES = ("bce", "mse")
@@ -230,21 +230,6 @@ def diagnose(weights: dict, loss: str = "bce", tol: float = 1e-3) -> dict:
     }
 
 
-def wilson_interval(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:
-    """The Wilson score interval for a success probability (95% for z = 1.96).
-
-    ``(p + z^2/2n -+ z sqrt(p(1-p)/n + z^2/4n^2)) / (1 + z^2/n)`` with p = successes/n.
-    """
-    if n <= 0 or not 0 <= successes <= n:
-        raise ValueError(f"need 0 <= successes <= n and n > 0, got {successes} of {n}")
-    p = successes / n
-    centre = p + z * z / (2 * n)
-    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    low = (centre - half) / (1 + z * z / n)
-    high = (centre + half) / (1 + z * z / n)
-    return float(max(low, 0.0)), float(min(high, 1.0))
-
-
 #: The losses (cross-entropy) at which a failed run of the tutorial network settles, and
 #: what its outputs are there: an input no live unit covers can only get the mean target
 #: of the uncovered inputs, through the output bias.
@@ -329,59 +314,3 @@ def predict_by_group(train_keys, train_outcomes, test_keys):
         [key in groups and np.mean(groups[key]) > 0.5 for key in test_keys]
     )
     return seen, prediction
-
-
-def paired_counts(a, b) -> tuple[int, int, int, int]:
-    """Seed by seed, two bool outcomes: ``(both, only a, only b, neither)``."""
-    a, b = np.asarray(a, dtype=bool), np.asarray(b, dtype=bool)
-    return (
-        int(np.sum(a & b)),
-        int(np.sum(a & ~b)),
-        int(np.sum(~a & b)),
-        int(np.sum(~a & ~b)),
-    )
-
-
-def exact_sign_test(k: int, n: int) -> float:
-    """Two-sided p-value of ``k`` heads in ``n`` fair coin flips (exact binomial).
-
-    Used for paired comparisons: McNemar's exact test is this test on the ``n`` seeds
-    where two variants disagree, ``k`` of them in favour of one. 1.0 when ``n = 0``.
-    """
-    if n == 0:
-        return 1.0
-    if not 0 <= k <= n:
-        raise ValueError(f"need 0 <= k <= n, got k={k}, n={n}")
-    probabilities = [math.comb(n, i) / 2**n for i in range(n + 1)]
-    tail = min(sum(probabilities[: k + 1]), sum(probabilities[k:]))
-    return float(min(1.0, 2 * tail))
-
-
-def fisher_exact_p(k_a: int, n_a: int, k_b: int, n_b: int) -> float:
-    """Two-sided p of Fisher's exact test: ``k_a`` of ``n_a`` vs ``k_b`` of ``n_b``.
-
-    For two independent samples of runs (no pairing of seeds), via
-    ``scipy.stats.fisher_exact`` on the 2x2 table of successes and failures.
-    """
-    from scipy.stats import fisher_exact
-
-    if not (0 <= k_a <= n_a and 0 <= k_b <= n_b):
-        raise ValueError(f"need 0 <= k <= n, got {k_a}/{n_a} and {k_b}/{n_b}")
-    table = [[k_a, n_a - k_a], [k_b, n_b - k_b]]
-    return float(fisher_exact(table, alternative="two-sided").pvalue)
-
-
-def holm(p_values) -> np.ndarray:
-    """Holm's step-down adjustment of ``p_values`` for multiple comparisons.
-
-    The i-th smallest of m p-values is multiplied by ``m - i`` (i counted from 0),
-    made non-decreasing in that order and capped at 1; rejecting where the adjusted
-    value is below alpha controls the family-wise error rate at alpha.
-    """
-    p = np.asarray(p_values, dtype=float)
-    order = np.argsort(p, kind="stable")
-    m = len(p)
-    scaled = np.minimum(1.0, p[order] * (m - np.arange(m)))
-    adjusted = np.empty(m)
-    adjusted[order] = np.maximum.accumulate(scaled)
-    return adjusted

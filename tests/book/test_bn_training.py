@@ -124,17 +124,6 @@ def test_final_loss_is_the_eval_mode_loss_on_the_whole_set():
     assert run.epoch_loss == pytest.approx(np.mean(run.losses[-5:]))
 
 
-def test_wilson_interval():
-    low, high = bt.wilson(5, 5)
-    assert high == 1.0 and low == pytest.approx(5 / (5 + 1.96**2))
-    low, high = bt.wilson(0, 10)
-    assert low == 0.0 and 0 < high < 0.35
-    low, high = bt.wilson(50, 100)
-    assert low == pytest.approx(1 - high) and 0.39 < low < 0.41
-    with pytest.raises(ValueError):
-        bt.wilson(3, 2)
-
-
 def test_train_run_nudge_zero_is_the_default_and_a_nudge_changes_the_weights_only_slightly():
     X, y = spirals(20, 3, np.random.default_rng(0), noise=0.1)
     kwargs = dict(batch_norm=True, init="he", effective_step=0.1, momentum=0.9, seed=0, epochs=2)

@@ -33,16 +33,6 @@ def test_width_scan_returns_one_accuracy_per_width_and_seed_and_is_deterministic
     assert calls[:6] == [(2, 0), (2, 1), (2, 2), (8, 0), (8, 1), (8, 2)]
 
 
-def test_mean_interval_matches_the_t_formula():
-    values = np.array([1.0, 2.0, 3.0, 4.0])
-    mean, half = digits.mean_interval(values)
-    assert mean == 2.5
-    # t_{0.975, 3} = 3.1824..., std(ddof=1) = 1.2910, sqrt(4) = 2
-    assert half == pytest.approx(3.182446 * 1.290994 / 2, rel=1e-5)
-    with pytest.raises(ValueError, match="at least 2"):
-        digits.mean_interval([1.0])
-
-
 def test_code_lines_skips_blank_lines_comments_and_docstrings(monkeypatch):
     module = types.ModuleType("sample")
     source = '"""Doc.\n\nMore."""\n\n# a comment\nx = 1  # trailing\n\n\ndef f():\n    """Doc."""\n    return x\n'

@@ -6,7 +6,6 @@ from bp_lib.book.optimisers import (
     dead_units,
     heavy_ball_diverges,
     initial_weights,
-    median_interval,
     spiral_net,
     sweep,
     train_many,
@@ -72,13 +71,6 @@ def test_heavy_ball_stability_limits():
     assert not heavy_ball_diverges(0.1, 37.0, mu=0.9)
     assert heavy_ball_diverges(0.1, 39.0, mu=0.9)
     assert heavy_ball_diverges(1.0, 1e3)  # no overflow, still True
-
-
-def test_median_interval():
-    mid, low, high = median_interval(np.arange(20, 0, -1))
-    assert (mid, low, high) == (10.5, 6.0, 15.0)
-    with pytest.raises(ValueError):
-        median_interval([1.0, 2.0, 3.0])
 
 
 def test_dead_units():

@@ -7,10 +7,8 @@ from bp_lib.book.xor import (
     Runs,
     best_line_mse,
     diagnose,
-    exact_sign_test,
     learned_within,
     learned_xor,
-    paired_counts,
     predict_by_group,
     run_variants,
     share,
@@ -18,7 +16,6 @@ from bp_lib.book.xor import (
     train_many,
     tutorial_net,
     tutorial_weights,
-    wilson_interval,
     zero_net,
 )
 from bp_lib.data import xor
@@ -113,16 +110,6 @@ def test_best_line_mse_never_beats_a_quarter():
     np.testing.assert_allclose(best[:, 0], 0.25)
 
 
-def test_wilson_interval():
-    low, high = wilson_interval(81, 200)
-    assert low == pytest.approx(0.3394, abs=1e-4) and high == pytest.approx(0.4742, abs=1e-4)
-    assert wilson_interval(0, 10)[0] == 0.0
-    assert wilson_interval(0, 10)[1] == pytest.approx(1.96**2 / (10 + 1.96**2))
-    assert wilson_interval(10, 10)[1] == pytest.approx(1.0)
-    with pytest.raises(ValueError):
-        wilson_interval(3, 2)
-
-
 def test_run_variants_equals_training_each_variant_alone():
     variants = {
         "a": dict(hidden=3, init_scale=1.0, lr=0.1, loss="bce"),
@@ -190,29 +177,3 @@ def test_predict_by_group():
     seen, prediction = predict_by_group(["a", "a", "a", "b", "b"], [1, 1, 0, 1, 0], ["a", "b", "c"])
     assert seen.tolist() == [True, True, False]
     assert prediction.tolist() == [True, False, False]  # a tie predicts failure
-
-
-def test_paired_counts_and_exact_sign_test():
-    a = [True, True, False, False, True]
-    b = [True, False, True, False, False]
-    assert paired_counts(a, b) == (1, 2, 1, 1)
-    assert exact_sign_test(0, 0) == 1.0
-    assert exact_sign_test(18, 20) == pytest.approx(2 * 211 / 2**20)
-    assert exact_sign_test(2, 20) == exact_sign_test(18, 20)
-    assert exact_sign_test(10, 20) == 1.0
-    with pytest.raises(ValueError):
-        exact_sign_test(3, 2)
-
-
-def test_fisher_exact_p_and_holm():
-    from bp_lib.book.xor import fisher_exact_p, holm
-
-    assert fisher_exact_p(5, 10, 5, 10) == pytest.approx(1.0)
-    # a hand-computable case: 2/2 against 0/2, two-sided p = 2 * (1/6)
-    assert fisher_exact_p(2, 2, 0, 2) == pytest.approx(1 / 3)
-    assert fisher_exact_p(81, 200, 181, 200) < 1e-20
-    with pytest.raises(ValueError):
-        fisher_exact_p(3, 2, 0, 2)
-    assert holm([0.01, 0.04, 0.03]) == pytest.approx([0.03, 0.06, 0.06])
-    assert holm([0.5, 0.001]) == pytest.approx([0.5, 0.002])
-    assert holm([0.9, 0.8]) == pytest.approx([1.0, 1.0])
