@@ -54,6 +54,7 @@ from .init import (
     xavier_normal,
     xavier_uniform,
 )
+from .layernorm import LayerNorm, layernorm_backward, layernorm_forward
 from .losses import (
     bce_with_logits,
     binary_cross_entropy,
@@ -61,7 +62,8 @@ from .losses import (
     one_hot,
     softmax_cross_entropy,
 )
-from .optim import SGD, Adam, clip_grad_norm, global_norm
+from .optim import SGD, Adam, AdamW, RMSProp, clip_grad_norm, global_norm
+from .residual import Residual
 from .serialize import load, load_weights, save
 from .train import History, accuracy, fit, train_step
 
@@ -69,12 +71,16 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Adam",
+    "AdamW",
     "BatchNorm",
     "Dense",
     "Dropout",
     "History",
+    "LayerNorm",
     "Module",
+    "RMSProp",
     "ReLU",
+    "Residual",
     "SGD",
     "Sequential",
     "Sigmoid",
@@ -97,6 +103,8 @@ __all__ = [
     "global_norm",
     "he_normal",
     "he_uniform",
+    "layernorm_backward",
+    "layernorm_forward",
     "lecun_normal",
     "lecun_uniform",
     "load",

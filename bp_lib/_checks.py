@@ -7,22 +7,106 @@ expected, so a reader sees what to fix instead of a numpy broadcasting message.
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
 
 
 def as_float_array(name: str, value) -> np.ndarray:
-    """Return ``value`` as a floating-point array; integers are converted to float64.
+    """Return ``value`` as a real floating-point array; integers become float64.
 
-    Raises ``TypeError`` for anything that is not numeric.
+    Raises ``TypeError`` for anything that is not real and numeric: strings, objects
+    and complex numbers (whose imaginary part numpy would drop with only a warning).
     """
     array = np.asarray(value)
-    if array.dtype.kind in "fc":
+    if array.dtype.kind == "f":
         return array
     if array.dtype.kind in "iub":
         return array.astype(np.float64)
+    if array.dtype.kind == "c":
+        raise TypeError(
+            f"{name} must be a real array, got complex values (dtype {array.dtype}); "
+            "bp_lib computes with real numbers only"
+        )
     raise TypeError(f"{name} must be a numeric array, got dtype {array.dtype}")
+
+
+def require_float_dtype(name: str, dtype) -> np.dtype:
+    """Return ``dtype`` as a numpy dtype after checking it is a floating-point type.
+
+    Parameters stored as integers would truncate every update to nothing.
+    """
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(
+            f"{name} must be a floating-point dtype (np.float32 or np.float64), "
+            f"got {dtype!r}"
+        ) from None
+    if dtype.kind != "f":
+        raise TypeError(
+            f"{name} must be a floating-point dtype (np.float32 or np.float64), "
+            f"got {dtype}"
+        )
+    return dtype
+
+
+def all_finite(array: np.ndarray) -> bool:
+    """True when ``array`` holds no NaN or infinity, usually in one BLAS call.
+
+    The squared norm ``a . a`` (no temporary) is finite when every entry is; only
+    when it is not (a NaN, an infinity, or entries whose squares overflow) is each
+    entry tested. For the arrays of every training step (gradients).
+    """
+    flat = array.reshape(-1)
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        if math.isfinite(np.dot(flat, flat)):
+            return True
+    return bool(np.isfinite(array).all())
+
+
+def first_non_finite(array: np.ndarray) -> str | None:
+    """Where ``array`` first holds a NaN or an infinity, as ``"NaN at index (i, j)"``.
+
+    ``None`` when every entry is finite. A full pass: call it where an error is
+    being explained, or on arrays that are small next to the work around them.
+    """
+    bad = ~np.isfinite(array)
+    if not bad.any():
+        return None
+    index = np.unravel_index(np.argmax(bad), array.shape)
+    value = array[index]
+    kind = "NaN" if np.isnan(value) else ("inf" if value > 0 else "-inf")
+    return f"{kind} at index {tuple(int(i) for i in index)}"
+
+
+def require_finite(name: str, array: np.ndarray) -> np.ndarray:
+    """Return ``array`` after checking it holds no NaN or infinity."""
+    where = first_non_finite(array)
+    if where is not None:
+        raise ValueError(f"{name} must be finite, got {where}")
+    return array
+
+
+def unpack_cache(cache, size: int, forward: str) -> tuple:
+    """``cache`` as a tuple of ``size`` items, or a ``TypeError`` naming ``forward``."""
+    if not isinstance(cache, tuple) or len(cache) != size:
+        raise TypeError(
+            f"cache must be the second value returned by {forward} (a tuple of "
+            f"{size}), got {type(cache).__name__}"
+        )
+    return cache
+
+
+def require_array_cache(cache, forward: str) -> np.ndarray:
+    """``cache`` as the array a forward function returned, or a ``TypeError``."""
+    if not isinstance(cache, np.ndarray):
+        raise TypeError(
+            f"cache must be the second value returned by {forward} (an array), "
+            f"got {type(cache).__name__}"
+        )
+    return cache
 
 
 def require_ndim(name: str, array: np.ndarray, ndim: int, meaning: str) -> None:
@@ -57,7 +141,7 @@ def require_same_shape(
 def require_number(
     name: str, value, *, low=None, high=None, low_open=False, high_open=False
 ):
-    """Return ``value`` as a float after checking it is a real number within the bounds.
+    """Return ``value`` as a float after checking it is a finite real number in bounds.
 
     ``low``/``high`` are inclusive unless ``low_open``/``high_open`` is set.
     """
@@ -67,12 +151,10 @@ def require_number(
     too_low = low is not None and (value <= low if low_open else value < low)
     too_high = high is not None and (value >= high if high_open else value > high)
     if not np.isfinite(value) or too_low or too_high:
-        left = "(" if low_open else "["
-        right = ")" if high_open else "]"
-        lower = "-inf" if low is None else low
-        upper = "inf" if high is None else high
-        interval = f"{left}{lower}, {upper}{right}"
-        raise ValueError(f"{name} must be in {interval}, got {value!r}")
+        left = "(-inf" if low is None else ("(" if low_open else "[") + f"{low}"
+        right = "inf)" if high is None else f"{high}" + (")" if high_open else "]")
+        finite = "" if np.isfinite(value) else "a finite number "
+        raise ValueError(f"{name} must be {finite}in {left}, {right}, got {value!r}")
     return value
 
 

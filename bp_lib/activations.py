@@ -18,9 +18,16 @@ the Jacobian-vector product ``dZ = S * (dS - sum(dS * S))`` (sum over the row).
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
-from ._checks import as_float_array, require_same_shape
+from ._checks import (
+    as_float_array,
+    first_non_finite,
+    require_array_cache,
+    require_same_shape,
+)
 from .core import Elementwise
 
 
@@ -32,11 +39,68 @@ def sigmoid(Z: np.ndarray) -> np.ndarray:
 
 
 def logsumexp(Z: np.ndarray, axis: int = -1, keepdims: bool = False) -> np.ndarray:
-    """``log(sum(exp(Z)))`` along ``axis``, shifted by the max so it never overflows."""
-    Z = as_float_array("Z", Z)
-    shift = np.max(Z, axis=axis, keepdims=True)
-    out = shift + np.log(np.sum(np.exp(Z - shift), axis=axis, keepdims=True))
+    """``log(sum(exp(Z)))`` along ``axis``, shifted by the max so it never overflows.
+
+    Infinite entries give the exact limits: ``+inf`` if any entry is ``+inf``,
+    ``-inf`` if every entry is ``-inf`` (an empty sum). NaN is a ``ValueError``.
+    """
+    Z = _checked_logits(Z, axis)
+    shift = _finite_max(Z, axis)
+    with np.errstate(divide="ignore", over="ignore"):  # log(0) = -inf is exact here
+        out = shift + np.log(np.sum(np.exp(Z - shift), axis=axis, keepdims=True))
+    if np.isnan(out).any():
+        raise ValueError(f"Z must not hold NaN, got {first_non_finite(Z)}")
     return out if keepdims else np.squeeze(out, axis=axis)
+
+
+def _checked_logits(Z, axis: int) -> np.ndarray:
+    """``Z`` as a float array with at least one entry along a valid ``axis``."""
+    Z = as_float_array("Z", Z)
+    if isinstance(axis, bool) or not isinstance(axis, numbers.Integral):
+        raise TypeError(f"axis must be an integer, got {axis!r}")
+    if not -Z.ndim <= axis < Z.ndim:
+        raise ValueError(
+            f"axis {axis} is out of range for Z of shape {Z.shape} "
+            f"(valid: {-Z.ndim} to {Z.ndim - 1})"
+        )
+    if Z.shape[axis] == 0:
+        raise ValueError(
+            f"Z has no entries along axis {axis} (shape {Z.shape}): "
+            "a softmax needs at least one"
+        )
+    return Z
+
+
+def _finite_max(Z: np.ndarray, axis: int) -> np.ndarray:
+    """The max along ``axis`` (kept as an axis), 0 where it is not finite.
+
+    Subtracting an infinite max would give ``inf - inf = NaN``; subtracting 0 from
+    a row whose max is infinite leaves its exact limit to the caller.
+    """
+    shift = np.max(Z, axis=axis, keepdims=True)
+    if not np.isfinite(shift).all():
+        shift = np.where(np.isfinite(shift), shift, 0.0)
+    return shift
+
+
+def _undefined_softmax(Z: np.ndarray) -> ValueError:
+    """The error for logits whose softmax does not exist (NaN, +inf, or all -inf)."""
+    rows = Z.reshape(-1, Z.shape[-1])
+    for flat_index, row in enumerate(rows):
+        index = np.unravel_index(flat_index, Z.shape[:-1])
+        row_name = ", ".join(str(int(i)) for i in index)
+        if np.isnan(row).any() or np.isposinf(row).any():
+            got = "NaN" if np.isnan(row).any() else "+inf"
+            return ValueError(
+                f"Z must hold finite logits (or -inf for a masked entry), "
+                f"got {got} in row {row_name}"
+            )
+        if np.isneginf(row).all():
+            return ValueError(
+                f"row {row_name} of Z is -inf everywhere: a softmax needs at least "
+                "one finite logit per row"
+            )
+    raise AssertionError("no undefined row found")  # pragma: no cover
 
 
 def softmax_parts(Z: np.ndarray):
@@ -45,11 +109,17 @@ def softmax_parts(Z: np.ndarray):
     All over the last axis, the sum kept as a column. ``softmax(Z) = E / total`` and
     ``log softmax(Z) = shifted - log(total)``; the largest entry of each row of
     ``shifted`` is 0, so ``E`` never overflows and ``total`` lies in ``[1, K]``.
+    Entries of ``-inf`` (masked) get probability 0; NaN, ``+inf`` or a row that
+    is ``-inf`` everywhere is a ``ValueError``.
     """
-    Z = as_float_array("Z", Z)
-    shifted = Z - np.max(Z, axis=-1, keepdims=True)
+    Z = _checked_logits(Z, -1)
+    with np.errstate(over="ignore"):  # 1e308 - (-1e308) = -inf: exp gives 0, exact
+        shifted = Z - _finite_max(Z, -1)
     E = np.exp(shifted)
-    return shifted, E, np.sum(E, axis=-1, keepdims=True)
+    total = np.sum(E, axis=-1, keepdims=True)
+    if not ((total >= 1) & (total < np.inf)).all():
+        raise _undefined_softmax(Z)
+    return shifted, E, total
 
 
 def softmax(Z: np.ndarray) -> np.ndarray:
@@ -62,9 +132,17 @@ def softmax(Z: np.ndarray) -> np.ndarray:
 
 
 def log_softmax(Z: np.ndarray) -> np.ndarray:
-    """``Z - logsumexp(Z)`` over the last axis (finite for any finite Z)."""
-    Z = as_float_array("Z", Z)
-    return Z - logsumexp(Z, axis=-1, keepdims=True)
+    """``Z - logsumexp(Z)`` over the last axis (finite for any finite Z).
+
+    A masked entry (``-inf``) gives ``-inf``; NaN, ``+inf`` or a row that is
+    ``-inf`` everywhere is a ``ValueError``.
+    """
+    Z = _checked_logits(Z, -1)
+    total = logsumexp(Z, axis=-1, keepdims=True)
+    if not np.isfinite(total).all():
+        raise _undefined_softmax(Z)
+    with np.errstate(over="ignore"):  # below -1.8e308: -inf is the rounded value
+        return Z - total
 
 
 def _checked_upstream(dA, reference: np.ndarray) -> np.ndarray:
@@ -81,7 +159,7 @@ def relu_forward(Z: np.ndarray):
 
 def relu_backward(dA: np.ndarray, cache) -> np.ndarray:
     """``dZ = dA * [Z > 0]``: the mask comes from Z (derivative at 0 taken as 0)."""
-    Z = cache
+    Z = require_array_cache(cache, "relu_forward")
     return _checked_upstream(dA, Z) * (Z > 0)
 
 
@@ -93,7 +171,7 @@ def sigmoid_forward(Z: np.ndarray):
 
 def sigmoid_backward(dA: np.ndarray, cache) -> np.ndarray:
     """``dZ = dA * A * (1 - A)`` with A = sigmoid(Z), the cached output."""
-    A = cache
+    A = require_array_cache(cache, "sigmoid_forward")
     return _checked_upstream(dA, A) * A * (1 - A)
 
 
@@ -105,7 +183,7 @@ def tanh_forward(Z: np.ndarray):
 
 def tanh_backward(dA: np.ndarray, cache) -> np.ndarray:
     """``dZ = dA * (1 - A**2)`` with A = tanh(Z), the cached output."""
-    A = cache
+    A = require_array_cache(cache, "tanh_forward")
     return _checked_upstream(dA, A) * (1 - A * A)
 
 
@@ -120,7 +198,7 @@ def softmax_backward(dS: np.ndarray, cache) -> np.ndarray:
 
     Returns an array of the shape of Z.
     """
-    S = cache
+    S = require_array_cache(cache, "softmax_forward")
     dS = _checked_upstream(dS, S)
     return S * (dS - np.sum(dS * S, axis=-1, keepdims=True))
 

@@ -26,10 +26,12 @@ import numpy as np
 
 from ._checks import (
     as_float_array,
+    first_non_finite,
     require_ndim,
     require_number,
     require_positive_int,
     require_shape,
+    unpack_cache,
 )
 from .core import Module
 
@@ -58,13 +60,43 @@ def batchnorm_forward(
             "(use eval mode for single examples)"
         )
     eps = require_number("eps", eps, low=0, low_open=True)
-    mu = X.mean(axis=0)
-    centred = X - mu
-    var = np.mean(centred * centred, axis=0)
+    with np.errstate(over="ignore", invalid="ignore"):  # judged just below
+        mu = X.mean(axis=0)
+        centred = X - mu
+        var = np.mean(centred * centred, axis=0)
+    _require_finite_statistics(X, var)
     inv_std = 1 / np.sqrt(var + eps)
     x_hat = centred * inv_std
     out = gamma * x_hat + beta
     return out, (x_hat, gamma, inv_std)
+
+
+def _require_finite_statistics(X: np.ndarray, var: np.ndarray) -> None:
+    """``FloatingPointError`` unless the batch variance (hence the mean) is finite.
+
+    A NaN or an infinity in ``X`` is named with its place; a finite ``X`` whose
+    variance overflows the dtype (values near 1e154 in float64, 1e19 in float32)
+    would otherwise normalise to all zeros. A FloatingPointError, as in ``fit``:
+    in a network it is how a diverging layer below shows up.
+    """
+    if np.isfinite(var).all():
+        return
+    where = first_non_finite(X)
+    if where is not None:
+        raise FloatingPointError(f"X must be finite for batch norm, got {where}")
+    feature = int(np.argmax(~np.isfinite(var)))
+    raise FloatingPointError(
+        f"the batch variance of feature {feature} overflows {X.dtype} (X holds "
+        f"values up to {np.max(np.abs(X[:, feature])):.3g}); scale the input down"
+    )
+
+
+def _checked_backward_inputs(dout, cache, forward: str):
+    """``(dout, x_hat, gamma, inv_std)``, ``dout`` shaped like the forward output."""
+    x_hat, gamma, inv_std = unpack_cache(cache, 3, forward)
+    dout = as_float_array("dout", dout)
+    require_shape("dout", dout, x_hat.shape)
+    return dout, x_hat, gamma, inv_std
 
 
 def batchnorm_backward(dout: np.ndarray, cache):
@@ -73,9 +105,9 @@ def batchnorm_backward(dout: np.ndarray, cache):
     dout: (m, n) -> dX: (m, n), dgamma and dbeta: (n,). ``dX`` sums to 0 over the
     batch: shifting every row by the same amount does not change the output.
     """
-    x_hat, gamma, inv_std = cache
-    dout = as_float_array("dout", dout)
-    require_shape("dout", dout, x_hat.shape)
+    dout, x_hat, gamma, inv_std = _checked_backward_inputs(
+        dout, cache, "batchnorm_forward"
+    )
     m = dout.shape[0]
     dbeta = dout.sum(axis=0)
     dgamma = np.sum(dout * x_hat, axis=0)
@@ -94,7 +126,7 @@ def batchnorm_backward_graph(dout: np.ndarray, cache):
     Each line below is the backward step of one node, in reverse order; returns
     ``(dX, dgamma, dbeta)``.
     """
-    x_hat, gamma, inv = cache
+    dout, x_hat, gamma, inv = _checked_backward_inputs(dout, cache, "batchnorm_forward")
     m = dout.shape[0]
     xmu = x_hat / inv  # recover the centred input
     dbeta = dout.sum(axis=0)  # out = gamma * x_hat + beta
@@ -117,8 +149,11 @@ class BatchNorm(Module):
     ``running_mean`` and ``running_var`` as
     ``r <- momentum * r + (1 - momentum) * batch``, where the running variance takes
     the *unbiased* batch variance (m / (m - 1) times the biased one), as PyTorch
-    does. Evaluation mode uses the running statistics:
-    ``out = gamma * (X - running_mean) / sqrt(running_var + eps) + beta``.
+    does. ``momentum`` is the weight of the *old* value: PyTorch's ``momentum`` is
+    the weight of the *new* batch, so ``momentum=0.9`` here is ``momentum=0.1``
+    in ``torch.nn.BatchNorm1d`` (both defaults). Evaluation mode uses the running
+    statistics: ``out = gamma * (X - running_mean) / sqrt(running_var + eps) + beta``.
+    ``backward`` writes ``grads["gamma"]`` and ``grads["beta"]`` in place.
     """
 
     def __init__(
@@ -160,17 +195,20 @@ class BatchNorm(Module):
         self.running_var += (1 - self.momentum) * unbiased_var
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
-        """Store ``grads["gamma"]``, ``grads["beta"]`` (overwriting them); return dX."""
+        """Write ``grads["gamma"]``, ``grads["beta"]`` in place; return dX."""
         mode, cache = self._forward_cache()
         if mode == "eval":
             # an affine map per feature: dX = dout * gamma / sqrt(var + eps)
-            x_hat, gamma, inv_std = cache
-            dout = as_float_array("dout", dout)
-            require_shape("dout", dout, x_hat.shape)
-            self.grads["gamma"] = np.sum(dout * x_hat, axis=0)
-            self.grads["beta"] = dout.sum(axis=0)
-            return dout * gamma * inv_std
-        dX, self.grads["gamma"], self.grads["beta"] = batchnorm_backward(dout, cache)
+            dout, x_hat, gamma, inv_std = _checked_backward_inputs(
+                dout, cache, "BatchNorm.forward"
+            )
+            dgamma, dbeta = np.sum(dout * x_hat, axis=0), dout.sum(axis=0)
+            dX = dout * gamma * inv_std
+        else:
+            dX, dgamma, dbeta = batchnorm_backward(dout, cache)
+        # in place: an optimiser or a caller holding the arrays never goes stale
+        self.grads["gamma"][...] = dgamma
+        self.grads["beta"][...] = dbeta
         return dX
 
     def __repr__(self) -> str:

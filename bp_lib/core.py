@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._checks import as_float_array
+
 
 class Module:
     """Base class: ``forward``, ``backward``, ``params``/``grads``, ``train``/``eval``.
@@ -111,6 +113,7 @@ class Sequential(Module):
                 raise TypeError(
                     f"layer {index} must be a bp_lib Module, got {type(layer).__name__}"
                 )
+        _refuse_reuse(layers)
         self.layers = list(layers)
 
     @property
@@ -130,6 +133,7 @@ class Sequential(Module):
 
     def forward(self, X: np.ndarray) -> np.ndarray:
         """Feed ``X`` through every layer; an error names the layer it came from."""
+        X = as_float_array("X", X)
         for index, layer in enumerate(self.layers):
             X = _with_layer_context(index, layer, layer.forward, X)
         return X
@@ -171,12 +175,50 @@ class Sequential(Module):
         return f"Sequential(\n{inner}\n)"
 
 
-def _with_layer_context(index: int, layer: Module, method, array):
-    """Call ``method(array)``; an error it raises is re-raised naming the layer.
+def _modules_within(module: Module):
+    """``module`` and every module it holds (a Sequential's layers, recursively)."""
+    yield module
+    for inner in getattr(module, "layers", ()):
+        yield from _modules_within(inner)
+    if isinstance(getattr(module, "block", None), Module):
+        yield from _modules_within(module.block)
 
-    Only ValueError, TypeError and RuntimeError are caught; the type is kept.
+
+def _refuse_reuse(layers) -> None:
+    """``ValueError`` if one module object appears twice among ``layers``.
+
+    A module keeps the cache of its *last* forward pass and overwrites its ``grads``
+    in ``backward``; used twice, its first use would be differentiated with the
+    second use's cache and its gradients would hold only one use's share.
+    """
+    seen = {}
+    for index, layer in enumerate(layers):
+        for module in _modules_within(layer):
+            if id(module) in seen:
+                raise ValueError(
+                    f"layer {index} reuses {module!r}, already used in layer "
+                    f"{seen[id(module)]}: a module can appear once per model (its "
+                    "cache and gradients hold one use); create a second module, or "
+                    "share weights by assigning the same arrays to both"
+                )
+            seen[id(module)] = index
+
+
+def _with_layer_context(index: int, layer: Module, method, array):
+    """Call ``method(array)``; an error it raises names the layer it came from.
+
+    The error itself is re-raised (its type, traceback and attributes kept): for
+    ValueError, TypeError and RuntimeError whose message is their first argument,
+    the message is prefixed with the layer; for any other error (e.g. numpy's own
+    exception types) the layer is added as a note.
     """
     try:
         return method(array)
-    except (ValueError, TypeError, RuntimeError) as error:
-        raise type(error)(f"layer {index} ({layer!r}): {error}") from error
+    except Exception as error:
+        where = f"layer {index} ({layer!r})"
+        plain_message = type(error).__str__ is BaseException.__str__
+        if isinstance(error, (ValueError, TypeError, RuntimeError)) and plain_message:
+            error.args = (f"{where}: {error}", *error.args[1:])
+        else:
+            error.add_note(f"raised in {where}")
+        raise

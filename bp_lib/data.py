@@ -6,7 +6,14 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from ._checks import require_generator, require_number, require_positive_int
+from ._checks import (
+    as_float_array,
+    require_finite,
+    require_generator,
+    require_ndim,
+    require_number,
+    require_positive_int,
+)
 
 
 def xor() -> tuple[np.ndarray, np.ndarray]:
@@ -46,10 +53,27 @@ def standardize(X_train: np.ndarray, *others: np.ndarray, eps: float = 1e-8):
     Returns the transformed ``X_train`` followed by each of ``others``; columns
     that are constant in the training set are only centred.
     """
+    X_train = _checked_table("X_train", X_train)
+    others = [_checked_table(f"others[{i}]", X) for i, X in enumerate(others)]
+    for index, X in enumerate(others):
+        if X.shape[1] != X_train.shape[1]:
+            raise ValueError(
+                f"others[{index}] has {X.shape[1]} columns but X_train has "
+                f"{X_train.shape[1]}; they must match"
+            )
     mean = X_train.mean(axis=0)
     std = X_train.std(axis=0)
     std = np.where(std < eps, 1.0, std)
     return tuple((X - mean) / std for X in (X_train, *others))
+
+
+def _checked_table(name: str, X) -> np.ndarray:
+    """``X`` as a finite 2-D float array with at least one row."""
+    X = require_finite(name, as_float_array(name, X))
+    require_ndim(name, X, 2, "(rows, columns)")
+    if X.shape[0] == 0:
+        raise ValueError(f"{name} has no rows (shape {X.shape})")
+    return X
 
 
 def load_digits_split(test_fraction: float = 0.25, seed: int = 0) -> SimpleNamespace:

@@ -3,7 +3,10 @@
 Forward:   Z = X @ W + b
 Backward:  dX = dZ @ W.T,   dW = X.T @ dZ,   db = dZ.sum(axis=0)
 
-Shapes: X (m, n_in), W (n_in, n_out), b (n_out,), Z and dZ (m, n_out).
+Shapes: X (m, n_in), W (n_in, n_out), b (n_out,), Z and dZ (m, n_out). The module
+``Dense`` also takes any leading shape, X (..., n_in) -> Z (..., n_out): the leading
+axes are flattened into one batch axis (a sequence of T vectors per example is
+m * T rows), so dW and db sum over all of them.
 
 ``dense_forward`` / ``dense_backward`` are the formulas as the book writes them.
 ``Dense`` computes the same numbers with less memory traffic: the bias is added in
@@ -16,7 +19,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_float_array, require_ndim, require_positive_int, require_shape
+from ._checks import (
+    as_float_array,
+    first_non_finite,
+    require_float_dtype,
+    require_ndim,
+    require_positive_int,
+    require_shape,
+    unpack_cache,
+)
 from .core import Module
 from .init import get_initializer
 
@@ -63,7 +74,7 @@ def dense_backward(dZ: np.ndarray, cache):
     dZ: (m, n_out) -> dX: (m, n_in) = dZ @ W.T, dW: (n_in, n_out) = X.T @ dZ,
     db: (n_out,) = dZ summed over the batch.
     """
-    X, W = cache
+    X, W = unpack_cache(cache, 2, "dense_forward")
     dZ = _checked_upstream(dZ, X, W)
     dX = dZ @ W.T
     dW = X.T @ dZ
@@ -77,29 +88,44 @@ class Dense(Module):
     ``init`` names an initialiser of :mod:`bp_lib.init` (``"he"``, ``"xavier"``,
     ``"lecun"``, ...) or is a callable ``(n_in, n_out, rng) -> W``; ``b`` starts
     at zero. Pass a seeded ``rng`` for reproducible weights; ``rng=None`` draws
-    fresh entropy. ``dtype`` is the dtype of the parameters (float64 by default).
+    fresh entropy. ``dtype`` is the dtype of the parameters (float64 by default):
+    a floating-point type, since integer weights would truncate every update.
+    ``forward`` takes X of shape (..., n_in) and returns (..., n_out).
     """
 
     def __init__(self, n_in: int, n_out: int, init="he", rng=None, dtype=np.float64):
         super().__init__()
         self.n_in = require_positive_int("n_in", n_in)
         self.n_out = require_positive_int("n_out", n_out)
+        dtype = require_float_dtype("dtype", dtype)
         rng = np.random.default_rng() if rng is None else rng
-        W = np.asarray(get_initializer(init)(self.n_in, self.n_out, rng), dtype=dtype)
+        W = as_float_array(
+            "the initialiser's output",
+            get_initializer(init)(self.n_in, self.n_out, rng),
+        ).astype(dtype, copy=False)
         require_shape("the initialiser's output", W, (self.n_in, self.n_out))
+        where = first_non_finite(W)
+        if where is not None:
+            raise ValueError(f"the initialiser's output must be finite, got {where}")
         self.params = {"W": W, "b": np.zeros(self.n_out, dtype=dtype)}
         self.grads = {name: np.zeros_like(value) for name, value in self.params.items()}
 
     def forward(self, X: np.ndarray) -> np.ndarray:
         """``X @ W + b`` for X of shape (m, n_in), as :func:`dense_forward`.
 
-        The bias is added in place.
+        X of shape (..., n_in) is computed as (-1, n_in) rows and the result
+        reshaped to (..., n_out). The bias is added in place.
         """
+        X = as_float_array("X", X)
+        leading = X.shape[:-1]
+        if X.ndim > 2:
+            X = X.reshape(-1, X.shape[-1])
         X, W, b = _checked_inputs(X, self.params["W"], self.params["b"])
         Z = X @ W
         Z += b
         self._cache = (X, W)
-        return Z
+        self._leading = leading
+        return Z.reshape(*leading, self.n_out) if len(leading) > 1 else Z
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
         """Write ``grads["W"]`` and ``grads["b"]`` in place; return ``dX = dZ @ W.T``.
@@ -109,7 +135,8 @@ class Dense(Module):
         gradients.
         """
         dZ, W = self._store_gradients(dout)
-        return dZ @ W.T
+        dX = dZ @ W.T
+        return dX.reshape(*self._leading, self.n_in) if len(self._leading) > 1 else dX
 
     def backward_params(self, dout: np.ndarray) -> None:
         """Write ``grads`` as ``backward`` does, but skip the product for dX."""
@@ -121,6 +148,10 @@ class Dense(Module):
         Returns ``(dZ, W)``.
         """
         X, W = self._forward_cache()
+        dout = as_float_array("dout", dout)
+        if len(self._leading) > 1:
+            require_shape("dout", dout, (*self._leading, self.n_out))
+            dout = dout.reshape(-1, self.n_out)
         dZ = _checked_upstream(dout, X, W)
         np.matmul(X.T, dZ, out=self.grads["W"])
         dZ.sum(axis=0, out=self.grads["b"])

@@ -13,6 +13,7 @@ import numpy as np
 
 from ._checks import (
     as_float_array,
+    require_array_cache,
     require_generator,
     require_number,
     require_same_shape,
@@ -35,7 +36,7 @@ def dropout_forward(X: np.ndarray, p: float, rng: np.random.Generator):
 
 def dropout_backward(dout: np.ndarray, cache) -> np.ndarray:
     """``dX = dout * mask``: gradient flows only through kept units, scaled alike."""
-    mask = cache
+    mask = require_array_cache(cache, "dropout_forward")
     dout = as_float_array("dout", dout)
     require_same_shape("dout", dout, "the dropout mask", mask)
     return dout * mask

@@ -10,37 +10,53 @@ with an error of order ``eps**2`` (truncation) plus ``u |f| / eps`` (round-off,
 
 from __future__ import annotations
 
+import math
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import require_number
+from ._checks import as_float_array, require_number
 
 #: Thresholds for the relative error, from "excellent" down to "a bug".
 ERROR_BANDS = ((1e-7, "excellent"), (1e-5, "good"), (1e-3, "suspicious"))
 
 
+def _scalar(f) -> float:
+    """``f()`` as a Python float; a ``TypeError`` if it is not one number."""
+    value = f()
+    if isinstance(value, np.ndarray) and value.size == 1:
+        value = value.reshape(())[()]
+    if isinstance(value, bool) or not isinstance(value, (numbers.Real, np.floating)):
+        raise TypeError(
+            "f must return one real number (e.g. a loss), "
+            f"got {type(value).__name__}"
+            + (f" of shape {value.shape}" if isinstance(value, np.ndarray) else "")
+        )
+    return float(value)
+
+
 def centred_difference(f, x: np.ndarray, index: tuple, eps: float) -> float:
     """``(f() - f())/(2 eps)`` with ``x[index]`` at ``+eps`` then ``-eps``.
 
-    ``x[index]`` is restored exactly.
+    ``x[index]`` is restored exactly, even when ``f`` raises.
     """
     original = x[index]
-    x[index] = original + eps
-    f_plus = float(f())
-    x[index] = original - eps
-    f_minus = float(f())
-    x[index] = original
+    try:
+        x[index] = original + eps
+        f_plus = _scalar(f)
+        x[index] = original - eps
+        f_minus = _scalar(f)
+    finally:
+        x[index] = original
     return (f_plus - f_minus) / (2 * eps)
 
 
-def numerical_gradient(f, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
-    """Centred-difference gradient of the scalar ``f()`` w.r.t. the array ``x``.
+def _require_perturbable(x) -> None:
+    """``x`` must be a writable array of float64 (or wider) for centred differences.
 
-    ``f`` takes no arguments and reads ``x``, which is perturbed in place one
-    coordinate at a time and restored exactly afterwards.
-
-    Shapes: ``x`` any shape; the result has the shape and dtype of ``x``.
+    A perturbation of ``eps`` in an integer array is rounded away, and float32 keeps
+    about 7 digits: ``f(x + eps) - f(x - eps)`` then has only a few correct ones.
     """
     if not isinstance(x, np.ndarray) or x.dtype.kind != "f":
         got = x.dtype if isinstance(x, np.ndarray) else type(x).__name__
@@ -48,6 +64,31 @@ def numerical_gradient(f, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
             f"x must be a floating-point numpy array (a perturbation of an integer "
             f"array would be rounded away), got {got}"
         )
+    if x.dtype.itemsize < 8:
+        raise TypeError(
+            f"x must be float64 for centred differences, got {x.dtype}: its "
+            f"{np.finfo(x.dtype).precision} digits leave few correct ones in "
+            "f(x + eps) - f(x - eps); check a float64 copy of the computation"
+        )
+    if not x.flags.writeable:
+        raise ValueError(
+            "x must be writable: it is perturbed in place and restored "
+            "(pass a copy, e.g. x.copy(), and let f read the copy)"
+        )
+
+
+def numerical_gradient(f, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
+    """Centred-difference gradient of the scalar ``f()`` w.r.t. the array ``x``.
+
+    ``f`` takes no arguments, reads ``x`` and returns one number; ``x`` (float64,
+    writable) is perturbed in place one coordinate at a time and restored exactly
+    afterwards, even if ``f`` raises.
+
+    Shapes: ``x`` any shape; the result has the shape and dtype of ``x``.
+    """
+    _require_perturbable(x)
+    if not callable(f):
+        raise TypeError(f"f must be a function of no arguments, got {type(f).__name__}")
     require_number("eps", eps, low=0, low_open=True)
     grad = np.zeros_like(x)
     for index in np.ndindex(x.shape):
@@ -58,18 +99,37 @@ def numerical_gradient(f, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
 def relative_error(a, b) -> float:
     """``||a - b|| / (||a|| + ||b||)`` (Frobenius norms); 0 when both are 0.
 
-    Shapes: ``a`` and ``b`` must have the same shape.
+    Shapes: ``a`` and ``b`` must have the same shape. The norms are taken of
+    ``a / s`` and ``b / s``, ``s`` the largest magnitude, when the plain ones would
+    overflow or underflow (entries above 1e154 or below 1e-150): the ratio does
+    not change. NaN when
+    either holds a NaN or an infinity, so that any comparison with ``tol`` fails.
     """
-    a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
+    a = as_float_array("a", a).astype(np.float64, copy=False)
+    b = as_float_array("b", b).astype(np.float64, copy=False)
     if a.shape != b.shape:
         raise ValueError(
             f"a has shape {a.shape} but b has shape {b.shape}; they must match"
         )
-    denominator = np.linalg.norm(a) + np.linalg.norm(b)
+    if not (np.isfinite(a).all() and np.isfinite(b).all()):
+        return math.nan  # no error can be measured; a comparison with it fails
+    with np.errstate(over="ignore", invalid="ignore"):
+        numerator, denominator = _norms(a, b)
+        if (
+            not (np.isfinite(numerator) and denominator < np.inf)
+            or denominator < 1e-150
+        ):
+            scale = max(np.max(np.abs(a), initial=0), np.max(np.abs(b), initial=0))
+            if scale > 0:  # squares that overflowed or underflowed: rescale first
+                numerator, denominator = _norms(a / scale, b / scale)
     if denominator == 0:
         return 0.0
-    return float(np.linalg.norm(a - b) / denominator)
+    return float(numerator / denominator)
+
+
+def _norms(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
+    """``(||a - b||, ||a|| + ||b||)``."""
+    return np.linalg.norm(a - b), np.linalg.norm(a) + np.linalg.norm(b)
 
 
 def error_band(error: float) -> str:
@@ -125,6 +185,8 @@ def compare(
     and means nothing; ``atol > 0`` then passes the pair if the largest entry of
     both is at most ``atol``.
     """
+    tol = require_number("tol", tol, low=0, low_open=True)
+    atol = require_number("atol", atol, low=0)
     analytic = np.asarray(analytic)
     reference = np.asarray(reference)
     error = relative_error(analytic, reference)

@@ -19,7 +19,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_float_array, require_ndim, require_same_shape
+from ._checks import (
+    as_float_array,
+    first_non_finite,
+    require_finite,
+    require_ndim,
+    require_positive_int,
+    require_same_shape,
+)
 from .activations import sigmoid, softmax_parts
 
 
@@ -33,6 +40,26 @@ def _pair(name: str, prediction, target_name: str, target):
             f"{name} is empty (shape {prediction.shape}); a mean needs elements"
         )
     return prediction, target
+
+
+def _finite_loss(loss, **inputs) -> float:
+    """``loss`` as a float if it is finite, else an error saying why not.
+
+    A NaN or an infinity in an input is a ``ValueError`` naming its place; finite
+    inputs whose loss overflows are a ``FloatingPointError`` (as in ``fit``, where
+    that is how a diverging model shows).
+    """
+    loss = float(loss)
+    if np.isfinite(loss):
+        return loss
+    for name, array in inputs.items():
+        where = first_non_finite(array)
+        if where is not None:
+            raise ValueError(f"{name} must be finite, got {where}")
+    raise FloatingPointError(
+        f"the loss overflows ({loss}): the inputs are too large for "
+        f"{next(iter(inputs.values())).dtype}; scale them down"
+    )
 
 
 def _require_unit_interval(name: str, array: np.ndarray) -> None:
@@ -54,8 +81,10 @@ def mse_loss(Y_hat: np.ndarray, Y: np.ndarray):
     Y_hat and Y: the same shape, e.g. (m, k).
     """
     Y_hat, Y = _pair("Y_hat", Y_hat, "Y", Y)
-    diff = Y_hat - Y
-    return float(np.mean(diff * diff)), 2 * diff / diff.size
+    with np.errstate(over="ignore", invalid="ignore"):  # judged by _finite_loss
+        diff = Y_hat - Y
+        loss = np.mean(diff * diff)
+    return _finite_loss(loss, Y_hat=Y_hat, Y=Y), 2 * diff / diff.size
 
 
 def binary_cross_entropy(P: np.ndarray, Y: np.ndarray):
@@ -84,8 +113,9 @@ def bce_with_logits(Z: np.ndarray, Y: np.ndarray):
     """
     Z, Y = _pair("Z", Z, "Y", Y)
     _require_unit_interval("Y (targets)", Y)
-    loss = np.mean(np.maximum(Z, 0) - Z * Y + np.log1p(np.exp(-np.abs(Z))))
-    return float(loss), (sigmoid(Z) - Y) / Z.size
+    with np.errstate(over="ignore", invalid="ignore"):  # judged by _finite_loss
+        loss = np.mean(np.maximum(Z, 0) - Z * Y + np.log1p(np.exp(-np.abs(Z))))
+    return _finite_loss(loss, Z=Z), (sigmoid(Z) - Y) / Z.size
 
 
 def _labels(y, num_classes: int) -> np.ndarray:
@@ -105,9 +135,40 @@ def _labels(y, num_classes: int) -> np.ndarray:
 
 def one_hot(y: np.ndarray, num_classes: int, dtype=np.float64) -> np.ndarray:
     """Integer labels (m,) in ``[0, num_classes)`` -> one-hot (m, num_classes)."""
+    num_classes = require_positive_int("num_classes", num_classes)
     y = _labels(y, num_classes)
     Y = np.zeros((y.size, num_classes), dtype=dtype)
     Y[np.arange(y.size), y] = 1
+    return Y
+
+
+def _distributions(y, Z: np.ndarray) -> np.ndarray:
+    """One-hot (or soft) targets: rows of non-negative numbers that sum to 1.
+
+    ``y`` of the shape of ``Z`` (m, K), as floats of Z's dtype; otherwise a
+    ``ValueError`` that says what is wrong (and, for integers, how to pass labels).
+    """
+    labels_hint = ""
+    if np.asarray(y).dtype.kind in "iub":
+        labels_hint = "; integer labels go in a 1-D array of shape (m,)"
+    Y = as_float_array("y", y).astype(Z.dtype, copy=False)
+    if Y.shape != Z.shape:
+        raise ValueError(
+            f"y (one-hot) has shape {Y.shape} but Z has shape {Z.shape}; "
+            f"they must match exactly{labels_hint}"
+        )
+    require_finite("y (one-hot)", Y)
+    if Y.min() < 0:
+        raise ValueError(
+            f"y (one-hot) must be non-negative, got {Y.min()}{labels_hint}"
+        )
+    sums = Y.sum(axis=1)
+    worst = int(np.argmax(np.abs(sums - 1)))
+    if abs(sums[worst] - 1) > 100 * Z.shape[1] * np.finfo(Z.dtype).eps:
+        raise ValueError(
+            f"each row of y (one-hot) must sum to 1, row {worst} sums to "
+            f"{sums[worst]:.6g}{labels_hint}"
+        )
     return Y
 
 
@@ -123,14 +184,18 @@ def softmax_cross_entropy(Z: np.ndarray, y: np.ndarray):
     Z = as_float_array("Z", Z)
     require_ndim("Z", Z, 2, "logits (batch, classes)")
     m = Z.shape[0]
+    if m == 0:
+        raise ValueError(f"Z has no rows (shape {Z.shape}); a mean needs a batch")
     shifted, E, total = softmax_parts(Z)
     S = E / total  # softmax(Z)
     y = np.asarray(y)
     if y.ndim != 1:
-        Y = as_float_array("y", y).astype(Z.dtype, copy=False)
-        require_same_shape("y (one-hot)", Y, "Z", Z)
-        # log softmax(Z) = shifted - log(total)
-        loss = -np.sum(Y * (shifted - np.log(total))) / m
+        Y = _distributions(y, Z)
+        # log softmax(Z) = shifted - log(total); a masked logit (-inf) with Y = 0
+        # contributes 0, not 0 * -inf
+        log_S = shifted - np.log(total)
+        with np.errstate(invalid="ignore"):
+            loss = -np.sum(np.where(Y == 0, 0.0, Y * log_S)) / m
         return float(loss), (S - Y) / m
     if y.shape[0] != m:
         raise ValueError(

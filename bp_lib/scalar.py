@@ -14,6 +14,9 @@ second time; reset with ``zero_grad()``, which zeroes every node of the graph.
 from __future__ import annotations
 
 import math
+import numbers
+
+from ._checks import require_number
 
 
 class Value:
@@ -22,7 +25,7 @@ class Value:
     def __init__(
         self, data: float, children: tuple = (), op: str = "", label: str = ""
     ):
-        self.data = float(data)
+        self.data = require_number("data", data)
         self.grad = 0.0
         self.children = tuple(children)
         self.op = op
@@ -31,11 +34,21 @@ class Value:
 
     @staticmethod
     def _lift(other) -> Value:
-        return other if isinstance(other, Value) else Value(other)
+        if isinstance(other, Value):
+            return other
+        if isinstance(other, bool) or not isinstance(other, numbers.Real):
+            raise TypeError(
+                "a Value combines with real numbers and Values, "
+                f"got {type(other).__name__}"
+            )
+        return Value(other)
 
     def _result(
         self, data: float, children: tuple, op: str, local_grads: tuple
     ) -> Value:
+        if not math.isfinite(data):
+            inputs = ", ".join(repr(child.data) for child in children)
+            raise OverflowError(f"{op} of {inputs} overflows a float (got {data})")
         out = Value(data, children, op)
         out._local_grads = local_grads  # d out / d child, one per child
         return out
@@ -53,6 +66,13 @@ class Value:
         if not isinstance(exponent, (int, float)):
             raise TypeError(
                 f"the exponent must be an int or a float, got {type(exponent).__name__}"
+            )
+        if self.data == 0 and exponent < 0:
+            raise ZeroDivisionError(f"0 ** {exponent:g} is a division by zero")
+        if self.data < 0 and not float(exponent).is_integer():
+            raise ValueError(
+                f"{self.data!r} ** {exponent:g} is not a real number "
+                "(a negative base needs an integer exponent)"
             )
         grad = exponent * self.data ** (exponent - 1)
         return self._result(self.data**exponent, (self,), f"**{exponent:g}", (grad,))
@@ -80,7 +100,10 @@ class Value:
 
     def exp(self) -> Value:
         """Exponential ``e**x``; its derivative is itself."""
-        value = math.exp(self.data)
+        try:
+            value = math.exp(self.data)
+        except OverflowError:  # above log(largest float) = 709.78...
+            raise OverflowError(f"exp({self.data!r}) overflows a float") from None
         return self._result(value, (self,), "exp", (value,))
 
     def log(self) -> Value:

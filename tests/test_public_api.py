@@ -13,12 +13,26 @@ FUNCTIONS = [
     "batchnorm_forward", "batchnorm_backward", "dropout_forward", "dropout_backward",
     "mse_loss", "binary_cross_entropy", "bce_with_logits", "softmax_cross_entropy",
     "numerical_gradient", "relative_error", "he_normal", "xavier_uniform", "lecun_normal",
-    "clip_grad_norm",
+    "clip_grad_norm", "layernorm_forward", "layernorm_backward",
 ]  # fmt: skip
-CLASSES = ["Dense", "ReLU", "Sigmoid", "Tanh", "Softmax", "BatchNorm", "Dropout", "Sequential", "SGD", "Adam"]
+CLASSES = [
+    "Dense",
+    "ReLU",
+    "Sigmoid",
+    "Tanh",
+    "Softmax",
+    "BatchNorm",
+    "Dropout",
+    "Sequential",
+    "SGD",
+    "Adam",
+    "LayerNorm",
+    "Residual",
+]
 SIGNATURES = {
     "dense_forward": ["X", "W", "b"],
     "batchnorm_forward": ["X", "gamma", "beta", "eps"],
+    "layernorm_forward": ["X", "gamma", "beta", "eps"],
     "dropout_forward": ["X", "p", "rng"],
     "numerical_gradient": ["f", "x", "eps"],
     "clip_grad_norm": ["grads", "max_norm"],
@@ -45,6 +59,8 @@ def test_module_constructors():
     assert list(inspect.signature(bp.Dense).parameters)[:4] == ["n_in", "n_out", "init", "rng"]
     assert list(inspect.signature(bp.BatchNorm).parameters)[:3] == ["n", "eps", "momentum"]
     assert list(inspect.signature(bp.Dropout).parameters) == ["p", "rng"]
+    assert list(inspect.signature(bp.LayerNorm).parameters)[:2] == ["n", "eps"]
+    assert list(inspect.signature(bp.Residual).parameters) == ["block"]
     for cls in ("Dense", "ReLU", "BatchNorm", "Dropout", "Sequential"):
         for method in ("forward", "backward", "train", "eval"):
             assert callable(getattr(getattr(bp, cls), method))
@@ -65,6 +81,11 @@ MODULES = {
     "BatchNorm": (lambda: bp.BatchNorm(2), {"gamma", "beta"}),
     "Dropout": (lambda: bp.Dropout(0.5, rng=np.random.default_rng(0)), set()),
     "Sequential": (lambda: bp.Sequential(bp.Dense(3, 2, rng=np.random.default_rng(0)), bp.ReLU()), {"0.W", "0.b"}),
+    "LayerNorm": (lambda: bp.LayerNorm(2), {"gamma", "beta"}),
+    "Residual": (
+        lambda: bp.Residual(bp.Sequential(bp.LayerNorm(2), bp.Dense(2, 2, rng=np.random.default_rng(0)))),
+        {"0.gamma", "0.beta", "1.W", "1.b"},
+    ),
 }
 
 

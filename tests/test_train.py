@@ -1,3 +1,4 @@
+import warnings
 import numpy as np
 import pytest
 from hypothesis import given
@@ -50,9 +51,57 @@ def test_minibatches_cover_every_index_once():
 
 def test_train_step_stops_on_a_nan_loss_naming_the_step():
     net = bp.Sequential(bp.Dense(2, 1, rng=np.random.default_rng(3)))
-    X = np.array([[np.nan, 1.0]])
+    X = np.array([[0.5, 1.0]])
+
+    def nan_loss(out, Y):
+        return float("nan"), np.zeros_like(out)
+
     with pytest.raises(FloatingPointError, match="step 7: the loss is nan"):
-        bp.train_step(net, bp.mse_loss, bp.SGD(0.1), X, np.zeros((1, 1)), step=7)
+        bp.train_step(net, nan_loss, bp.SGD(0.1), X, np.zeros((1, 1)), step=7)
+
+
+def test_train_step_blames_the_data_not_the_training_for_a_nan_in_X():
+    net = bp.Sequential(bp.Dense(2, 1, rng=np.random.default_rng(3)))
+    X = np.array([[0.5, 1.0], [np.nan, 1.0]])
+    with pytest.raises(ValueError, match=r"X \(the data, not the training\) must be finite, got NaN at index \(1, 0\)"):
+        bp.train_step(net, bp.mse_loss, bp.SGD(0.1), X, np.zeros((2, 1)), step=7)
+
+
+def test_train_step_stops_on_a_diverged_output_without_a_warning():
+    net = bp.Sequential(bp.Dense(1, 1, init=lambda n, m, r: np.full((n, m), 1e300)))
+    X = np.array([[1e10]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(FloatingPointError, match="step 2: the model's output is not finite"):
+            bp.train_step(net, bp.mse_loss, bp.SGD(0.1), X, np.zeros((1, 1)), step=2)
+
+
+def test_history_weights_each_batch_by_its_size():
+    # 5 points, batches of 4 and 1: the epoch's loss is the mean over the 5 examples
+    X = np.arange(5.0).reshape(5, 1)
+    Y = np.zeros((5, 1))
+    net = bp.Sequential(bp.Dense(1, 1, init=lambda n, m, r: np.ones((n, m))))
+    seen = []
+
+    def recording_loss(out, target):
+        loss, grad = bp.mse_loss(out, target)
+        seen.append((loss, len(out)))
+        return loss, grad
+
+    history = bp.fit(
+        net,
+        X,
+        Y,
+        optimizer=bp.SGD(1e-9),
+        loss_fn=recording_loss,
+        epochs=1,
+        batch_size=4,
+        rng=np.random.default_rng(0),
+    )
+    weighted = sum(loss * size for loss, size in seen) / 5
+    unweighted = np.mean([loss for loss, _ in seen])
+    assert history.train_loss[0] == pytest.approx(weighted, rel=1e-12)
+    assert abs(weighted - unweighted) > 0.1  # the test can tell the two apart
 
 
 def test_train_step_names_the_layer_and_parameter_of_a_non_finite_gradient():

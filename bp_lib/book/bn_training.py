@@ -131,8 +131,11 @@ def train_run(
                 losses += fit(model, X, y, **options).train_loss
         except FloatingPointError:
             return Run("diverged", math.nan, math.nan, losses, before, None)
-        final = softmax_cross_entropy(model.eval().forward(X), y)[0]
+        scores = model.eval().forward(X)
         model.train()
+        # logits that overflowed in evaluation mode have no loss: counted as diverged
+        finite = np.isfinite(scores).all()
+        final = softmax_cross_entropy(scores, y)[0] if finite else math.inf
         epoch_loss = float(np.mean(losses[-last:]))
         after = dead_units(model, X)
         return Run("finished", float(final), epoch_loss, losses, before, after)

@@ -72,8 +72,8 @@ def digits_net(p: float, seed: int) -> Sequential:
 class Run:
     """Measurements of one run after each epoch listed in ``epochs`` (counted from 1).
 
-    ``train_loss``: mean loss over the epoch's batches as ``bp.fit`` reports it
-    (dropout on, when the network has dropout). ``eval_loss``: the loss on the whole
+    ``train_loss``: the epoch's loss as ``bp.fit`` reports it (batches weighted by size;
+    dropout on, when the network has dropout). ``eval_loss``: the loss on the whole
     noisy training set in evaluation mode. ``memorised``: fraction of the changed
     labels the network predicts (evaluation mode). ``test_accuracy``: on the test set.
     """

@@ -60,7 +60,9 @@ def train_many(
     batch_size: int = 32,
     momentum: float = 0.9,
 ) -> np.ndarray:
-    """Train every run at once; returns the (runs, epochs) mean loss of each epoch.
+    """Train every run at once; returns the (runs, epochs) loss of each epoch.
+
+    An epoch's loss is its batches' mean losses weighted by batch size, as ``bp.fit``.
 
     ``weights`` as from :func:`initial_weights` (not modified); ``kind`` one of
     :data:`KINDS` (Adam with its default betas and eps); ``lr`` a number or one per run;
@@ -80,7 +82,7 @@ def train_many(
     t = 0
     for epoch in range(epochs):
         orders = np.array([rng.permutation(n) for rng in rngs])  # (R, n)
-        total, count = np.zeros(R), 0
+        total = np.zeros(R)
         for start in range(0, n, batch_size):
             index = orders[:, start : start + batch_size]  # (R, B)
             Xb, yb = X[index], y[index]
@@ -95,8 +97,7 @@ def train_many(
                 picked = np.take_along_axis(shifted, yb[:, :, None], axis=2)[:, :, 0]
                 loss = -np.sum(picked - np.log(sums[:, :, 0]), axis=1) / m
             alive &= np.isfinite(loss)
-            total += loss
-            count += 1
+            total += loss * m  # weighted by the batch size, as bp.fit
             S = E / sums
             np.put_along_axis(
                 S, yb[:, :, None], np.take_along_axis(S, yb[:, :, None], 2) - 1, 2
@@ -131,7 +132,7 @@ def train_many(
                     m_hat = m1 / (1 - 0.9**t)
                     s_hat = s / (1 - 0.999**t)
                     w[key] -= np.where(keep, rate * m_hat / (np.sqrt(s_hat) + 1e-8), 0)
-        history[:, epoch] = np.where(alive, total / count, np.nan)
+        history[:, epoch] = np.where(alive, total / n, np.nan)
     return history
 
 

@@ -6,7 +6,7 @@ import numpy as np
 
 from ..activations import relu_forward, sigmoid, softmax
 from ..gradcheck import numerical_gradient
-from .feedback import Case, Feedback, diagnose
+from .feedback import Case, Feedback, checks, diagnose
 
 
 def _backward_cases(seed: int, shapes=((3, 5), (1, 4), (6, 2))) -> list[Case]:
@@ -40,6 +40,7 @@ def _elementwise_hint(local: str) -> str:
     )
 
 
+@checks("sigmoid_backward", ("Z", "dA"))
 def check_sigmoid_backward(fn) -> Feedback:
     """Check ``fn(Z, dA) -> dZ``.
 
@@ -91,6 +92,7 @@ def check_sigmoid_backward(fn) -> Feedback:
     )
 
 
+@checks("relu_backward", ("Z", "dA"))
 def check_relu_backward(fn) -> Feedback:
     """Check ``fn(Z, dA) -> dZ``, the backward pass of ReLU: ``dZ = dA * (Z > 0)``."""
     mistakes = [
@@ -158,6 +160,7 @@ def _with_s(s, dS):
     return s * (dS - np.sum(dS * s, axis=1, keepdims=True))
 
 
+@checks("softmax_backward", ("Z", "dS"))
 def check_softmax_backward(fn) -> Feedback:
     """Check ``fn(Z, dS) -> dZ``.
 
@@ -250,6 +253,7 @@ def check_softmax_backward(fn) -> Feedback:
     )
 
 
+@checks("tanh_backward", ("Z", "dA"))
 def check_tanh_backward(fn) -> Feedback:
     """Check ``fn(Z, dA) -> dZ``, the backward pass of tanh written in terms of Z.
 

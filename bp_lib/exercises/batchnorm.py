@@ -28,7 +28,7 @@ import numpy as np
 from ..batchnorm import batchnorm_forward
 from ..book.bugs import batchnorm_backward_double_division
 from ..gradcheck import numerical_gradient
-from .feedback import Case, Feedback, Hyperparameter, diagnose
+from .feedback import Case, Feedback, Hyperparameter, checks, diagnose
 
 __all__ = [
     "EPS",
@@ -235,6 +235,7 @@ def _with_eps(fn):
     return None
 
 
+@checks("batchnorm_backward", None)
 def check_batchnorm_backward(fn) -> Feedback:
     """Check ``fn(dout, X, gamma, eps) -> (dX, dgamma, dbeta)``: batch norm's backward.
 

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from .feedback import Case, Feedback, diagnose
+from .feedback import Case, Feedback, checks, diagnose
 
 
 def _neuron(x1, x2, w1, w2, b) -> float:
@@ -30,6 +30,7 @@ def _z(x1, x2, w1, w2, b) -> float:
     return w1 * x1 + w2 * x2 + b
 
 
+@checks("neuron_gradient", ("x1", "x2", "w1", "w2", "b"))
 def check_neuron_gradient(fn) -> Feedback:
     """Check ``fn(x1, x2, w1, w2, b) -> (dw1, dw2, db)`` of a tanh neuron.
 
@@ -199,6 +200,7 @@ def _dropped_paths_mistakes() -> list:
     return mistakes
 
 
+@checks("shared_node_gradient", ("x", "y"))
 def check_shared_node_gradient(fn) -> Feedback:
     """Check ``fn(x, y) -> (df/dx, df/dy)`` for ``f = (x*y + x) * exp(y)``.
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..gradcheck import numerical_gradient
-from .feedback import Case, Feedback, Hyperparameter, diagnose
+from .feedback import Case, Feedback, Hyperparameter, checks, diagnose
 
 
 def _cases() -> list[Case]:
@@ -27,6 +27,7 @@ def _reference(W, dW_data, lam):
     )
 
 
+@checks("weight_decay_gradient", ("W", "dW_data", "lam"))
 def check_weight_decay_gradient(fn) -> Feedback:
     """Check ``fn(W, dW_data, lam) -> dW`` for ``L_data + (lam / 2) * sum(W**2)``.
 

@@ -6,7 +6,7 @@ import numpy as np
 
 from ..dense import dense_forward
 from ..gradcheck import numerical_gradient
-from .feedback import Case, Feedback, diagnose
+from .feedback import Case, Feedback, checks, diagnose
 
 HINT = (
     "Check each gradient against its derivation and its shape: dX = dZ @ W.T "
@@ -144,6 +144,7 @@ MISTAKES = [
 ]
 
 
+@checks("dense_backward", ("dZ", "X", "W"))
 def check_dense_backward(fn) -> Feedback:
     """Check ``fn(dZ, X, W) -> (dX, dW, db)`` for ``Z = X @ W + b``.
 

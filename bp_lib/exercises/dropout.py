@@ -22,12 +22,17 @@ import functools
 import numpy as np
 
 from .feedback import (
+    READER_ERRORS,
     AnswerError,
     Case,
     Feedback,
     Hyperparameter,
     as_array,
+    call_quietly,
+    checks,
+    coarse_tol,
     diagnose,
+    error_text,
 )
 
 P = 0.3  # the first case's p; not 0.5, so that a drop probability read as keep shows
@@ -133,6 +138,7 @@ class _Last:
         return np.full(dout.shape, np.nan)  # matches nothing
 
 
+@checks("dropout_backward", ("dout", "keep", "p"))
 def check_dropout_backward(fn) -> Feedback:
     """Check ``fn(dout, keep, p) -> dX`` for inverted dropout.
 
@@ -196,8 +202,8 @@ def _forward_inputs() -> list[np.ndarray]:
     return inputs
 
 
-def _as_output(out, X) -> tuple[np.ndarray, bool]:
-    """The output as a float64 array, and whether it was stored in low precision."""
+def _as_output(out, X) -> tuple[np.ndarray, np.dtype]:
+    """The output as a float64 array, and the dtype it was stored in."""
     if isinstance(out, tuple):
         raise AnswerError(
             f"returned a tuple of {len(out)}: this function returns only the output "
@@ -210,8 +216,7 @@ def _as_output(out, X) -> tuple[np.ndarray, bool]:
         raise AnswerError(f"the output has shape {array.shape}, expected {X.shape}")
     if not np.all(np.isfinite(array)):
         raise AnswerError("the output has NaN or infinite values")
-    dtype = getattr(out, "dtype", np.dtype(float))
-    return array, dtype.kind != "f" or dtype.itemsize < 8
+    return array, np.asarray(out).dtype
 
 
 def _dispersion(kept: np.ndarray, axis: int) -> float:
@@ -317,13 +322,42 @@ def _fits(dropped, scale, p, want_dropped, want_scale, scale_tol) -> bool:
     ) <= scale_tol * abs(want_scale)
 
 
+SCALE_TOL = 1e-9  # the kept units must be X times one scale to this relative spread
+
+
+def _coarse_forward(name, dtype, p) -> str:
+    """The feedback for a forward output right but for its coarse ``dtype``."""
+    return (
+        f"{name}: return float64: the output is {dtype}, which keeps about "
+        f"{np.finfo(dtype).precision} significant digits, so the checker cannot tell "
+        f"its rounding from a slightly wrong scale at the {SCALE_TOL:g} agreement "
+        f"with 1 / (1 - p) = {1 / (1 - p):.6g} this exercise checks. Compute in "
+        "float64, numpy's default dtype."
+    )
+
+
 def _judge_forward_case(name, fn, X, seed, p) -> str | None:
-    """The message for what is wrong with ``fn(X, p, rng)`` on this case, or None."""
+    """The message for what is wrong with ``fn(X, p, rng)`` on this case, or None.
+
+    An output stored in float32 is judged to that dtype's rounding, to name its
+    mistake; if it has none, the message asks for float64 (it never passes).
+    """
 
     def call(seed):
-        return fn(X.copy(), p, np.random.default_rng(seed))
+        return call_quietly(fn, X.copy(), p, np.random.default_rng(seed))
 
-    out, low_precision = _as_output(call(seed), X)
+    out, dtype = _as_output(call(seed), X)
+    why = _judge_output(name, call, out, X, seed, p, max(SCALE_TOL, coarse_tol(dtype)))
+    if why is None and coarse_tol(dtype) > 0:
+        return _coarse_forward(name, dtype, p)
+    return why
+
+
+def _judge_output(name, call, out, X, seed, p, scale_tol) -> str | None:
+    """What is wrong with the forward output ``out`` of ``call(seed)``, or None.
+
+    The kept units must be X times one scale to ``scale_tol``.
+    """
     again, _ = _as_output(call(seed), X)
     if not np.array_equal(out, again):
         return f"{name}: {IGNORES_RNG}."
@@ -332,7 +366,6 @@ def _judge_forward_case(name, fn, X, seed, p) -> str | None:
         return f"{name}: the output is all zeros: keep a fraction 1 - p of the units."
     ratio = out[kept] / X[kept]
     scale = float(ratio.mean())
-    scale_tol = 1e-5 if low_precision else 1e-9
     values = out[kept]
     if np.ptp(values) <= scale_tol * abs(values[0]) and np.ptp(X[kept]) > 0:
         return (
@@ -400,14 +433,14 @@ def _judge_forward(name, fn) -> Feedback:
             )
         except AnswerError as error:
             return Feedback(False, " ".join(f"{name}: {error}.".split()))
-        except Exception as error:  # noqa: BLE001 - any error is feedback
-            text = f"{name} raised {type(error).__name__}: {error}"
-            return Feedback(False, " ".join(text.split()))
+        except READER_ERRORS as error:  # any error is feedback
+            return Feedback(False, f"{name} raised {error_text(error)}")
         if why is not None:
             return Feedback(False, why)
     return Feedback(True, f"{name} matches the reference on {len(PS)} random inputs.")
 
 
+@checks("dropout_forward", ("X", "p", "rng"))
 def check_dropout_forward(fn) -> Feedback:
     """Check ``fn(X, p, rng) -> out`` for inverted dropout, from a large draw.
 
@@ -436,6 +469,7 @@ def _pair_cases() -> list[Case]:
     return cases
 
 
+@checks("dropout_forward", ("X", "p", "rng"), "dropout_backward", ("dout", "cache"))
 def check_dropout_pair(forward, backward) -> Feedback:
     """Check ``forward(X, p, rng) -> (out, cache)`` and ``backward(dout, cache) -> dX``.
 
@@ -458,9 +492,21 @@ def check_dropout_pair(forward, backward) -> Feedback:
     if not feedback.passed:
         return feedback
     X = _pair_cases()[0].args[0]
-    first, second = (
-        np.asarray(run_forward(X, P, np.random.default_rng(7))[0]) for _ in range(2)
-    )
+    try:  # each call on its own copy of X, its output copied: no aliasing
+        first, second = (
+            np.array(
+                call_quietly(run_forward, X.copy(), P, np.random.default_rng(7))[0],
+                dtype=float,
+            )
+            for _ in range(2)
+        )
+    except AnswerError as error:
+        return Feedback(False, " ".join(f"dropout_forward: {error}.".split()))
+    except READER_ERRORS as error:
+        return Feedback(
+            False,
+            f"dropout_forward raised {error_text(error)} on X of shape {X.shape}",
+        )
     if not np.array_equal(first, second):
         return Feedback(
             False,
@@ -533,6 +579,7 @@ def _eval_cases() -> list[Case]:
     return cases
 
 
+@checks("dropout_layer", ("X", "p", "rng", "training"))
 def check_dropout_eval(fn) -> Feedback:
     """Check ``fn(X, p, rng, training) -> out``: inverted dropout in both modes.
 

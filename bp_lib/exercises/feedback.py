@@ -15,16 +15,24 @@ cannot change what it is judged against, and an answer written in place (an
 optimiser step that updates ``p`` as ``bp.SGD`` does) is judged on what it
 returns, or, when it returns ``None`` and the checker says where to look, on the
 arguments it updated.
+
+A checker never raises and never passes a malformed answer: an answer that is not
+a function of the expected arguments, returns None, a generator, a matrix, NaN, or
+raises any exception gets failed feedback naming what is wrong (see :func:`checks`),
+and warnings raised inside the reader's code are not passed on. An answer stored in
+float32 (or float16) is judged to the checker's own tolerance, never a wider one:
+when it fails only by what its precision can explain, the feedback asks for float64.
 """
 
 from __future__ import annotations
 
 import copy
+import functools
 import inspect
 import itertools
 import textwrap
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -94,31 +102,64 @@ def _one_line(text: str) -> str:
 
 
 def _describe(value) -> str:
-    """A short name for what a value is, for a message."""
+    """A short name for what a value is, for a message: "None", "a string", "an int"."""
+    if value is None:
+        return "None"
     if isinstance(value, str):
         return "a string"
-    return f"a {type(value).__name__}"
+    kind = type(value).__name__
+    vowel = kind.lower().startswith(("a", "e", "i", "o", "u", "nd"))  # an ndarray
+    return f"{'an' if vowel else 'a'} {kind}"
 
 
-def as_array(value, where: str):
-    """``(float64 array, None)``, or ``(None, why)``.
+def error_text(error: BaseException, limit: int = 300) -> str:
+    """``"Type: message"`` of ``error`` on one line, even if its ``str`` fails.
 
-    ``why`` says why ``value`` (called ``where`` in the message) is not
-    an array of real numbers.
+    The message is cut to ``limit`` characters.
     """
+    try:
+        message = _one_line(str(error))
+    except Exception:  # noqa: BLE001 - a reader's exception may not print
+        message = "(its message cannot be printed)"
+    if len(message) > limit:
+        message = message[: limit - 3] + "..."
+    return f"{type(error).__name__}: {message}" if message else type(error).__name__
+
+
+def _to_array(value, where: str):
+    """``(array in its own dtype, None)``, or ``(None, why)``: see :func:`as_array`."""
     if value is None:
         return None, f"{where} is None (is a `return` missing?)"
-    if isinstance(value, (str, bytes, dict, set)):
+    if isinstance(value, (str, bytes, bytearray, dict, set, frozenset)):
         return None, f"{where} is {_describe(value)}, not an array of numbers"
+    if isinstance(value, np.matrix):
+        return None, (
+            f"{where} is a numpy matrix: return a plain array (np.asarray); a "
+            "matrix keeps every row 2-D and its * is a matrix product"
+        )
+    if isinstance(value, np.ma.MaskedArray):
+        return None, (
+            f"{where} is a masked array: return a plain array with a value in "
+            "every entry (a masked entry hides what was computed there)"
+        )
+    if isinstance(value, Iterator):
+        return None, (
+            f"{where} is {_describe(value)}, an iterator: return a tuple or an "
+            "array (tuple(...) or np.array([...]) around a generator expression)"
+        )
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             array = np.asarray(value)
-    except (ValueError, TypeError):
-        return None, (
-            f"{where} is a ragged {type(value).__name__} (its rows have different "
-            "lengths), not an array: return a numpy array"
-        )
+    except (ValueError, TypeError) as error:
+        if "inhomogeneous" in str(error) or "sequence" in str(error):
+            return None, (
+                f"{where} is a ragged {type(value).__name__} (its rows have "
+                "different lengths), not an array: return a numpy array"
+            )
+        return None, f"{where} cannot be read as an array ({error_text(error)})"
+    except Exception as error:  # noqa: BLE001 - a reader's object may fail anyhow
+        return None, f"{where} cannot be read as an array ({error_text(error)})"
     if np.iscomplexobj(array):
         return None, (
             f"{where} has complex values: the answer is real (look for a square root "
@@ -127,18 +168,42 @@ def as_array(value, where: str):
     if array.dtype.kind not in "biuf":
         kind = "ragged or mixed" if array.dtype == object else str(array.dtype)
         return None, f"{where} is a {kind} array, not an array of numbers"
-    return array.astype(np.float64), None
+    return array, None
 
 
-LOW_PRECISION_TOL = 1e-5  # an answer in float32 (or float16) is judged to this
+def as_array(value, where: str):
+    """``(float64 array, None)``, or ``(None, why)``.
+
+    ``why`` says why ``value`` (called ``where`` in the message) is not an array of
+    real numbers: None, a string, a dict, a set, an iterator (a generator), a numpy
+    matrix, a masked array, a ragged list, complex or non-numeric values. Lists and
+    numbers are accepted when they hold real numbers, like arrays.
+    """
+    array, why = _to_array(value, where)
+    return (None, why) if why is not None else (array.astype(np.float64), None)
+
+
+COARSE_ULPS = 100  # an answer in float32 within this many of its ulps is "near"
+
+
+def coarse_tol(dtype) -> float:
+    """The relative error a float ``dtype`` coarser than float64 can explain.
+
+    ``COARSE_ULPS`` times its machine epsilon: 1.2e-5 for float32, 0.098 for
+    float16; 0 for float64 and finer, whose rounding every tolerance covers.
+    """
+    dtype = np.dtype(dtype)
+    if dtype.kind != "f" or dtype.itemsize >= 8:
+        return 0.0
+    return COARSE_ULPS * float(np.finfo(dtype).eps)
 
 
 def _outputs(result, want: tuple):
     """The reader's result as a tuple of float64 arrays, and how it was stored.
 
-    Returns ``(arrays, why, low_precision)``: ``why`` says why the result is not a
-    tuple of arrays (arrays is then None); ``low_precision`` is True when an output
-    was stored in float32 or float16, whose rounding exceeds a float64 tolerance.
+    Returns ``(arrays, why, coarse)``: ``why`` says why the result is not a tuple of
+    arrays (arrays is then None); ``coarse`` maps the position of each output stored
+    in a float type coarser than float64 (float32, float16) to its dtype.
     A tuple is several outputs; so is a list when several are expected, and so is
     an array whose rows are the expected outputs (e.g. three scalar gradients
     returned as ``np.array([d1, d2, d3])``).
@@ -148,7 +213,14 @@ def _outputs(result, want: tuple):
         return (
             None,
             f"returned None, expected {expected} value(s) (is a `return` missing?)",
-            False,
+            {},
+        )
+    if isinstance(result, Iterator):
+        return (
+            None,
+            f"returned {_describe(result)}, an iterator: return a tuple of the "
+            f"{expected} value(s) (tuple(...) around a generator expression)",
+            {},
         )
     if isinstance(result, tuple) or (isinstance(result, list) and expected > 1):
         values = tuple(result)
@@ -162,16 +234,15 @@ def _outputs(result, want: tuple):
         values = tuple(result)
     else:
         values = (result,)
-    arrays, low_precision = [], False
+    arrays, coarse = [], {}
     for position, value in enumerate(values):
-        array, why = as_array(value, f"output {position}")
+        array, why = _to_array(value, f"output {position}")
         if why is not None:
-            return None, why, False
-        dtype = getattr(value, "dtype", None)
-        if dtype is not None and dtype.kind == "f" and dtype.itemsize < 8:
-            low_precision = True
-        arrays.append(array)
-    return tuple(arrays), None, low_precision
+            return None, why, {}
+        if coarse_tol(array.dtype) > 0:
+            coarse[position] = array.dtype
+        arrays.append(array.astype(np.float64))
+    return tuple(arrays), None, coarse
 
 
 def _integer_outputs(result) -> list[int]:
@@ -193,6 +264,9 @@ def _names(output_names, count) -> list[str]:
 def _shape_or_order(got: tuple, want: tuple, tol: float, output_names) -> str | None:
     """A message for right values in the wrong order or in a wrong shape, or None."""
     names = _names(output_names, len(want))
+    transposed = _transposed(got, want, tol, names)
+    if transposed is not None:
+        return transposed
     if len(got) == len(want) > 1:
         for order in itertools.permutations(range(len(got))):
             if list(order) == list(range(len(got))):
@@ -229,6 +303,26 @@ def _shape_or_order(got: tuple, want: tuple, tol: float, output_names) -> str | 
     return None
 
 
+def _transposed(got: tuple, want: tuple, tol: float, names) -> str | None:
+    """A message for an output holding the right values transposed, or None.
+
+    Only a square output can be transposed without a shape error; a checker's square
+    case exists to catch this.
+    """
+    if len(got) != len(want):
+        return None
+    for position, (g, w) in enumerate(zip(got, want)):
+        if g.ndim == 2 and g.shape == w.shape == g.shape[::-1] and g.size > 1:
+            fixed = tuple(x.T if i == position else x for i, x in enumerate(got))
+            if _mismatch(fixed, want, tol) is None:
+                return (
+                    f"{names[position]} has the right values, transposed (rows and "
+                    "columns swapped; this case is square, so its shape could not "
+                    "tell): check which axis each step of the formula runs over."
+                )
+    return None
+
+
 def _reference_outputs(result) -> tuple:
     values = result if isinstance(result, tuple) else (result,)
     return tuple(np.asarray(v, dtype=np.float64) for v in values)
@@ -245,17 +339,45 @@ def _error(got: tuple, want: tuple) -> float:
     for g, w in zip(got, want):
         if g.shape != w.shape:
             return np.inf
+        if not (np.all(np.isfinite(g)) and np.all(np.isfinite(w))):
+            return np.nan  # a NaN or inf anywhere makes the whole answer NaN
         with np.errstate(all="ignore"):
             error = relative_error(g, w)
-        if not error <= worst:  # a NaN error makes the whole answer NaN
-            worst = error
+        if np.isnan(error):
+            return np.nan
+        worst = max(worst, error)
     return worst
 
 
-def _mismatch(got: tuple, want: tuple, tol: float) -> str | None:
-    """Why ``got`` is not ``want`` (count, shape or values), or None when they agree."""
+def _non_finite(got: tuple, names) -> str | None:
+    """A message naming the first output that holds NaN or inf, or None."""
+    for position, g in enumerate(got):
+        nan, inf = int(np.isnan(g).sum()), int(np.isinf(g).sum())
+        if nan or inf:
+            held = " and ".join(
+                f"{count} {kind}"
+                for count, kind in ((nan, "NaN"), (inf, "infinite (inf)"))
+                if count
+            )
+            return (
+                f"{names[position]} holds {held} value(s) of {g.size}: look for a "
+                "division by zero, a log or square root of a negative number or "
+                "of 0, or an overflow (exp of a large number)"
+            )
+    return None
+
+
+def _mismatch(got: tuple, want: tuple, tol: float, output_names=None) -> str | None:
+    """Why ``got`` is not ``want`` (count, NaN or inf, shape or values), or None.
+
+    None when they agree to ``tol``. ``output_names`` name the outputs in the
+    message about NaN or inf (the others say "output k").
+    """
     if len(got) != len(want):
         return f"returned {len(got)} value(s), expected {len(want)}"
+    non_finite = _non_finite(got, _names(output_names, len(got)))
+    if non_finite is not None:
+        return non_finite
     for position, (g, w) in enumerate(zip(got, want)):
         if g.shape != w.shape:
             return f"output {position} has shape {g.shape}, expected {w.shape}"
@@ -289,13 +411,36 @@ def _raising_mistake(mistakes, case, error) -> str | None:
                 warnings.simplefilter("ignore")
                 mistake(*args, **kwargs)
         except Exception as own:  # noqa: BLE001 - compared with the reader's error
-            if type(own) is type(error) and str(own) == str(error):
+            if type(own) is type(error) and error_text(own) == error_text(error):
                 return message
     return None
 
 
+READER_ERRORS = (Exception, SystemExit)  # what a reader's code may raise to a checker
+
+
+def call_quietly(fn, *args, **kwargs):
+    """``fn(*args, **kwargs)`` with warnings and numpy's floating-point reports off.
+
+    A reader's function that divides by zero is judged on what it returns (the
+    feedback names NaN or inf); its warnings would only repeat that, out of place.
+    """
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        return fn(*args, **kwargs)
+
+
+def _same_scalar(before, after) -> bool:
+    if type(before) is not type(after):
+        return False
+    return bool(before == after or (before != before and after != after))  # NaN
+
+
 def _changed(before, after) -> bool:
-    """Whether an argument's values differ after the call (arrays, lists of arrays)."""
+    """Whether an argument's values differ after the call.
+
+    Arrays, and lists, tuples and dicts of arrays and numbers, are compared by value.
+    """
     if isinstance(before, np.ndarray):
         return not (
             isinstance(after, np.ndarray)
@@ -303,7 +448,19 @@ def _changed(before, after) -> bool:
             and np.array_equal(before, after, equal_nan=True)
         )
     if isinstance(before, (list, tuple)):
-        return len(before) != len(after) or any(map(_changed, before, after))
+        return (
+            not isinstance(after, (list, tuple))
+            or len(before) != len(after)
+            or any(map(_changed, before, after))
+        )
+    if isinstance(before, dict):
+        return (
+            not isinstance(after, dict)
+            or before.keys() != after.keys()
+            or any(_changed(before[key], after[key]) for key in before)
+        )
+    if isinstance(before, (int, float, complex, np.generic)):
+        return not _same_scalar(before, after)
     return False
 
 
@@ -378,6 +535,57 @@ def _hard_coded_message(name, hps, values, case) -> str:
     )
 
 
+def _unchanged_answer(name, user_fn, before, after, positions) -> str | None:
+    """Why an answer that returned None did not update its arguments, or None."""
+    if not any(map(_changed, before, after)):
+        return (
+            f"{name} returned None and changed none of its arguments: return "
+            "the new values, or update the arrays in place (p -= ..., not "
+            "p = p - ..., which only rebinds the name inside the function)."
+        )
+    if positions is not None:
+        unchanged = [
+            _argument_name(user_fn, i)
+            for i in positions
+            if not _changed(before[i], after[i])
+        ]
+        if unchanged:
+            return (
+                f"{name} returned None and left {', '.join(unchanged)} "
+                "unchanged: update every array in place (v *= mu, p += v; "
+                "p = p + v only rebinds the name inside the function), or "
+                "return the new values."
+            )
+    return None
+
+
+def _precision_message(name, got, want, coarse, tol, output_names) -> str | None:
+    """The feedback for an answer that fails only by its dtype's rounding, or None.
+
+    ``coarse`` maps output positions to their dtypes coarser than float64. The
+    answer "fails only by its rounding" when each such output is within
+    :func:`coarse_tol` of the reference and every other output within ``tol``.
+    """
+    if not coarse or len(got) != len(want):
+        return None
+    for position, (g, w) in enumerate(zip(got, want)):
+        limit = max(tol, coarse_tol(coarse[position])) if position in coarse else tol
+        if _mismatch((g,), (w,), limit) is not None:
+            return None
+    names = _names(output_names, len(want))
+    dtype = np.dtype(next(iter(coarse.values())))
+    which = ", ".join(names[i] for i in coarse)
+    verb = "is" if len(coarse) == 1 else "are"
+    error = max(_error((got[i],), (want[i],)) for i in coarse)
+    return (
+        f"{name}: return float64: {which} {verb} {dtype}, which keeps about "
+        f"{np.finfo(dtype).precision} significant digits, so the checker cannot "
+        f"tell its rounding from a small mistake at the {tol:g} agreement this "
+        f"exercise checks (relative error {error:.1e}). Compute in float64, "
+        "numpy's default dtype."
+    )
+
+
 def diagnose(
     name: str,
     user_fn: Callable,
@@ -411,8 +619,13 @@ def diagnose(
     unchanged. ``protected`` maps argument positions to a message: a right answer
     that changed one of those arguments (a parameter a gradient function must not
     touch) fails with that message. ``output_names`` name the outputs in messages
-    (outputs in the wrong order, a right value in a wrong shape). An answer stored
-    in float32 is judged to a tolerance of at least 1e-5.
+    (outputs in the wrong order, a right value in a wrong shape, NaN or inf).
+
+    An answer stored in float32 (or float16) is judged to ``tol`` like any other:
+    when it fails only by what its rounding can explain (within :func:`coarse_tol`
+    of the reference), the feedback asks for float64 instead of passing it. The
+    reader's function runs with its warnings silenced (see :func:`call_quietly`);
+    the reference runs after it.
     """
     positions = None
     if answer_in_arguments is not None and not callable(answer_in_arguments):
@@ -424,12 +637,9 @@ def diagnose(
 
     changed_names = []
     for case in cases:
-        want = _reference_outputs(
-            reference(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs))
-        )
         args, kwargs = copy.deepcopy(case.args), copy.deepcopy(case.kwargs)
         try:
-            result = user_fn(*args, **kwargs)
+            result = call_quietly(user_fn, *args, **kwargs)
         except NotImplementedError:
             return Feedback(
                 False,
@@ -437,41 +647,29 @@ def diagnose(
             )
         except AnswerError as error:
             return Feedback(False, _one_line(f"{name}: {error}"))
-        except Exception as error:  # noqa: BLE001 - any error is feedback
+        except READER_ERRORS as error:  # any error is feedback
             named = _raising_mistake(mistakes, case, error)
             if named is not None:
                 return Feedback(False, named)
-            return Feedback(
-                False, _one_line(f"{name} raised {type(error).__name__}: {error}")
+            return Feedback(False, _one_line(f"{name} raised {error_text(error)}"))
+        # computed after the reader's call, so no reference exists while its code runs
+        want = _reference_outputs(
+            call_quietly(
+                reference, *copy.deepcopy(case.args), **copy.deepcopy(case.kwargs)
             )
+        )
         if result is None and answer_in_arguments is not None:
-            if not any(map(_changed, case.args, args)):
-                return Feedback(
-                    False,
-                    f"{name} returned None and changed none of its arguments: return "
-                    "the new values, or update the arrays in place (p -= ..., not "
-                    "p = p - ..., which only rebinds the name inside the function).",
-                )
-            if positions is not None:
-                unchanged = [
-                    _argument_name(user_fn, i)
-                    for i in positions
-                    if not _changed(case.args[i], args[i])
-                ]
-                if unchanged:
-                    return Feedback(
-                        False,
-                        f"{name} returned None and left {', '.join(unchanged)} "
-                        "unchanged: update every array in place (v *= mu, p += v; "
-                        "p = p + v only rebinds the name inside the function), or "
-                        "return the new values.",
-                    )
+            unchanged = _unchanged_answer(name, user_fn, case.args, args, positions)
+            if unchanged is not None:
+                return Feedback(False, unchanged)
             result = answer_in_arguments(args)
-        got, why_not, low_precision = _outputs(result, want)
+        got, why_not, coarse = _outputs(result, want)
         if why_not is not None:
             return Feedback(False, f"{name}: {why_not}.")
-        case_tol = max(tol, LOW_PRECISION_TOL) if low_precision else tol
-        why = _mismatch(got, want, case_tol)
+        non_finite = _non_finite(got, _names(output_names, len(got)))
+        if non_finite is not None:
+            return Feedback(False, f"{name}: {non_finite}.")
+        why = _mismatch(got, want, tol)
         if why is None:
             for position, message in (protected or {}).items():
                 if _changed(case.args[position], args[position]):
@@ -483,11 +681,14 @@ def diagnose(
                     if _changed(before, after)
                 ]
             continue
+        precision = _precision_message(name, got, want, coarse, tol, output_names)
+        if precision is not None:
+            return Feedback(False, precision)
+        # The answer has failed; a coarse dtype only widens what may name its mistake.
+        case_tol = max([tol, *map(coarse_tol, coarse.values())])
         for message, mistake, *own_tol in mistakes:
             wrong = _quietly(mistake, case.args, case.kwargs)
-            mistake_tol = own_tol[0] if own_tol else tol
-            if low_precision:
-                mistake_tol = max(mistake_tol, LOW_PRECISION_TOL)
+            mistake_tol = max(own_tol[0] if own_tol else tol, case_tol)
             if wrong is not None and _mismatch(got, wrong, mistake_tol) is None:
                 return Feedback(False, message)
         hard_coded = _hard_coded(
@@ -517,3 +718,73 @@ def diagnose(
             "a caller that still needs them would see new values."
         )
     return Feedback(True, message)
+
+
+def function_problem(fn, name: str, parameters: Sequence[str] | None) -> str | None:
+    """Why ``fn`` cannot be the reader's ``name(*parameters)``, or None.
+
+    ``fn`` must be callable and, when its signature can be read and ``parameters``
+    is given, accept one positional argument per parameter.
+    """
+    if not callable(fn):
+        return (
+            f"{name}: the checker needs your function itself, got "
+            f"{_describe(fn)}: pass {name}, not {name}(...) or what it returned."
+        )
+    if parameters is None:
+        return None
+    try:
+        signature = inspect.signature(fn)
+    except (TypeError, ValueError):  # a builtin without one: judged by calling it
+        return None
+    try:
+        signature.bind(*parameters)
+    except TypeError as error:
+        return (
+            f"{name} must be callable as {name}({', '.join(parameters)}), but it "
+            f"takes {signature}: {error}."
+        )
+    return None
+
+
+def checks(*names_and_parameters):
+    """Decorate a checker of the reader's function(s); it then never raises.
+
+    ``names_and_parameters`` alternate a function's name and the tuple of arguments
+    the checker calls it with (None: its signature is not checked), one pair per
+    function the checker takes: ``@checks("dense_backward", ("dZ", "X", "W"))``.
+    A function that is not callable, or cannot take those arguments, gets failed
+    feedback saying so; so does any error that escapes the checker while it judges
+    (a reader's error the checker did not expect where it arose).
+    """
+    answers = list(zip(names_and_parameters[::2], names_and_parameters[1::2]))
+
+    def decorate(check):
+        @functools.wraps(check)
+        def checked(*fns) -> Feedback:
+            if len(fns) != len(answers):
+                wanted = ", ".join(name for name, _ in answers)
+                return Feedback(
+                    False,
+                    f"{check.__name__} takes {len(answers)} function(s), {wanted}; "
+                    f"it was given {len(fns)} argument(s).",
+                )
+            for fn, (name, parameters) in zip(fns, answers):
+                problem = function_problem(fn, name, parameters)
+                if problem is not None:
+                    return Feedback(False, _one_line(problem))
+            try:
+                return check(*fns)
+            except READER_ERRORS as error:
+                return Feedback(
+                    False,
+                    _one_line(
+                        f"{answers[0][0]}: judging it stopped on {error_text(error)} "
+                        "(if your function runs on its own, this is a checker bug: "
+                        "please report it)."
+                    ),
+                )
+
+        return checked
+
+    return decorate

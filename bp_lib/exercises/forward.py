@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .feedback import Case, Feedback, diagnose
+from .feedback import Case, Feedback, checks, diagnose
 
 
 def _column_cases() -> list[Case]:
@@ -28,6 +28,7 @@ def _column_cases() -> list[Case]:
     return cases
 
 
+@checks("dense_forward_columns", ("A_prev", "W", "b"))
 def check_dense_forward_columns(fn) -> Feedback:
     """Check ``fn(A_prev, W, b) -> Z``, a dense layer in the column convention.
 
@@ -111,6 +112,7 @@ def _two_layer_columns(
     return output(layer(hidden(layer(A0, W1, b1)), W2, b2))
 
 
+@checks("two_layer_forward_columns", ("A0", "W1", "b1", "W2", "b2"))
 def check_two_layer_forward_columns(fn) -> Feedback:
     """Check ``fn(A0, W1, b1, W2, b2) -> A2``: two layers in the column convention.
 

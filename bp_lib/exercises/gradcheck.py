@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..gradcheck import numerical_gradient, relative_error
-from .feedback import AnswerError, Case, Feedback, Hyperparameter, diagnose
+from .feedback import AnswerError, Case, Feedback, Hyperparameter, checks, diagnose
 
 EPS = (
     1e-3  # large on purpose: a forward difference is then off by ~1e-3, plainly visible
@@ -123,6 +123,7 @@ RESTORE_EXACTLY = (
 )
 
 
+@checks("centred_difference", ("f", "x", "eps"))
 def check_centred_difference(fn) -> Feedback:
     """Check ``fn(f, x, eps) -> grad``: centred differences of ``f()``.
 

@@ -36,7 +36,16 @@ import numpy as np
 
 from ..activations import relu_backward, relu_forward
 from ..dense import dense_backward, dense_forward
-from .feedback import AnswerError, Case, Feedback, Hyperparameter, as_array, diagnose
+from .feedback import (
+    AnswerError,
+    Case,
+    Feedback,
+    Hyperparameter,
+    as_array,
+    call_quietly,
+    checks,
+    diagnose,
+)
 
 N_IN, N_OUT = 400, 100  # unequal on purpose: fan-in and fan-out mistakes then differ
 SHAPES = ((N_IN, N_OUT), (300, 600))  # one per case; 400 + 100 is no fan of case 2
@@ -59,6 +68,11 @@ def _draw(fn, rng, n_in: int, n_out: int) -> np.ndarray:
         raise AnswerError(
             f"the initialiser returned shape {W.shape}, expected "
             f"(n_in, n_out) = ({n_in}, {n_out})"
+        )
+    if not np.all(np.isfinite(W)):
+        raise AnswerError(
+            f"the array returned holds {int(np.sum(~np.isfinite(W)))} NaN or "
+            "infinite weight(s): every weight must be a finite draw"
         )
     return W
 
@@ -172,6 +186,16 @@ def _check(name, fn, right, mistakes, shape: str) -> Feedback:
     cases = [Case((seed, *shape)) for seed, shape in zip(SEEDS, SHAPES)]
 
     def user(seed, n_in, n_out):
+        first, second = (
+            _draw(fn, np.random.default_rng([seed, j]), n_in, n_out) for j in (0, 1)
+        )
+        if np.array_equal(first, second):
+            raise AnswerError(
+                "generators with different seeds gave the same weights: the draw "
+                "ignores the rng argument (a generator of its own, or a fixed seed), "
+                "so every layer of a shape would start alike. Draw from the rng "
+                "passed in (rng.normal, rng.uniform)"
+            )
         statistics = draw_statistics(fn, seed, n_in, n_out)
         if not np.array_equal(statistics, draw_statistics(fn, seed, n_in, n_out)):
             raise AnswerError(
@@ -196,7 +220,7 @@ def _check(name, fn, right, mistakes, shape: str) -> Feedback:
     )
     if not feedback.passed and feedback.message.endswith(HINT):
         try:
-            message = _shape_message(name, fn, right, shape)
+            message = call_quietly(_shape_message, name, fn, right, shape)
         except Exception:  # noqa: BLE001 - the diagnosis above already stands
             message = None
         if message is not None:
@@ -204,6 +228,7 @@ def _check(name, fn, right, mistakes, shape: str) -> Feedback:
     return feedback
 
 
+@checks("he_normal", ("n_in", "n_out", "rng"))
 def check_he_normal(fn) -> Feedback:
     """Check ``fn(n_in, n_out, rng) -> W``: a He normal draw, ``N(0, 2 / n_in)``.
 
@@ -258,6 +283,7 @@ def check_he_normal(fn) -> Feedback:
     return _check("he_normal", fn, normal_statistics(he_std), mistakes, "normal")
 
 
+@checks("xavier_uniform", ("n_in", "n_out", "rng"))
 def check_xavier_uniform(fn) -> Feedback:
     """Check ``fn(n_in, n_out, rng) -> W``: a Xavier uniform draw.
 
@@ -344,6 +370,7 @@ def _block_reference(dA, X, W):
     return dense_backward(relu_backward(dA, relu_cache), dense_cache)[0]
 
 
+@checks("block_backward", ("dA", "X", "W"))
 def check_block_backward(fn) -> Feedback:
     """Check ``fn(dA, X, W) -> dX`` for one block ``A = relu(X @ W)``.
 

@@ -7,7 +7,7 @@ import numpy as np
 from ..activations import softmax
 from ..gradcheck import numerical_gradient
 from ..losses import one_hot
-from .feedback import Case, Feedback, diagnose
+from .feedback import Case, Feedback, checks, diagnose
 
 
 def _mse_cases() -> list[Case]:
@@ -23,6 +23,7 @@ def _mse_reference(Y_hat, Y):
     return numerical_gradient(lambda: np.mean((Y_hat - Y) ** 2), Y_hat)
 
 
+@checks("mse_gradient", ("Y_hat", "Y"))
 def check_mse_gradient(fn) -> Feedback:
     """Check ``fn(Y_hat, Y) -> dY_hat`` for ``L = mean((Y_hat - Y)**2)``.
 
@@ -99,6 +100,7 @@ def _cross_entropy_reference(Z, y):
     return numerical_gradient(lambda: -np.sum(Y * np.log(softmax(Z))) / len(Z), Z)
 
 
+@checks("softmax_cross_entropy_gradient", ("Z", "y"))
 def check_softmax_cross_entropy_gradient(fn) -> Feedback:
     """Check ``fn(Z, y) -> dZ``.
 

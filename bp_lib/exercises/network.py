@@ -7,7 +7,7 @@ import numpy as np
 from ..activations import softmax
 from ..gradcheck import numerical_gradient
 from ..losses import one_hot, softmax_cross_entropy
-from .feedback import Case, Feedback, diagnose
+from .feedback import Case, Feedback, checks, diagnose
 
 
 def _forward_loss(X, y, W1, b1, W2, b2) -> float:
@@ -59,6 +59,7 @@ def _backward(X, y, W1, b1, W2, b2, hidden_error):
     return X.T @ dZ1, dZ1.sum(axis=0), A1.T @ dZ2, dZ2.sum(axis=0)
 
 
+@checks("two_layer_backward", ("X", "y", "W1", "b1", "W2", "b2"))
 def check_two_layer_backward(fn) -> Feedback:
     """Check ``fn(X, y, W1, b1, W2, b2) -> (dW1, db1, dW2, db2)``.
 

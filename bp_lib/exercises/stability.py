@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .feedback import AnswerError, Case, Feedback, Hyperparameter, diagnose
+from .feedback import AnswerError, Case, Feedback, Hyperparameter, checks, diagnose
 
 HINT = (
     "Measure the global norm of all arrays together, sqrt(sum of every squared "
@@ -52,6 +52,7 @@ def _clipped_by(measure):
     return wrong
 
 
+@checks("clip_grad_norm", ("grads", "max_norm"))
 def check_clip_grad_norm(fn) -> Feedback:
     """Check ``fn(grads, max_norm) -> norm``, clipping by the global norm.
 

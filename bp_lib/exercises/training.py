@@ -15,7 +15,7 @@ import numpy as np
 from ..activations import sigmoid
 from ..gradcheck import numerical_gradient
 from ..losses import mse_loss
-from .feedback import Case, Feedback, Hyperparameter, diagnose
+from .feedback import Case, Feedback, Hyperparameter, checks, diagnose
 
 
 def _output_error_cases() -> list[Case]:
@@ -40,6 +40,7 @@ def _output_error(Z, Y, scale=2.0, at=None, divide_by=None):
     return scale * (A - Y) * S * (1 - S) / n
 
 
+@checks("mse_sigmoid_output_error", ("Z", "Y"))
 def check_mse_sigmoid_output_error(fn) -> Feedback:
     """Check ``fn(Z, Y) -> dZ``.
 
@@ -119,6 +120,7 @@ def _momentum_reference(p, g, v, lr, mu):
     return p + v_new, v_new
 
 
+@checks("momentum_step", ("p", "g", "v", "lr", "mu"))
 def check_momentum_step(fn) -> Feedback:
     """Check ``fn(p, g, v, lr, mu) -> (p_new, v_new)`` for SGD with classical momentum.
 
@@ -276,6 +278,7 @@ def _adam_slip(**slip):
     return lambda *args: _adam(*args, **slip)
 
 
+@checks("adam_step", ("p", "g", "m", "s", "t", "lr", "beta1", "beta2", "eps"))
 def check_adam_step(fn) -> Feedback:
     """Check ``fn(p, g, m, s, t, lr, beta1, beta2, eps) -> (p_new, m_new, s_new)``.
 

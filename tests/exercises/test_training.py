@@ -161,10 +161,10 @@ def _momentum_half_in_place(p, g, v, lr, mu):
 
 MOMENTUM_ROWS = [
     (
-        "float32",
+        "float32 (tol 1e-12: asks for float64)",
         lambda *a: tuple(x.astype(np.float32) for x in _momentum(*a)),
-        True,
-        ["matches"],
+        False,
+        ["p_new, v_new are float32", "float64", "1e-12"],
     ),
     ("(v_new, p_new)", lambda *a: _momentum(*a)[::-1], False, ["wrong order"]),
     ("v in place, p rebound", _momentum_half_in_place, False, ["left p unchanged"]),
@@ -237,8 +237,7 @@ def _adam_in_place(p, g, m, s, t, lr, beta1, beta2, eps):
 def _adam_by_library(p, g, m, s, t, lr, beta1, beta2, eps):
     """bp.Adam itself, its moments and step count seeded: it updates p in place."""
     opt = Adam(lr=lr, beta1=beta1, beta2=beta2, eps=eps)
-    opt.t = t - 1
-    opt.state["p"] = {"m": m, "s": s}
+    opt.state["p"] = {"m": m, "s": s, "step": t - 1}  # the steps this parameter took
     opt.step({"p": p}, {"p": g})
 
 
@@ -279,6 +278,18 @@ def _adam_abs_g(p, g, m, s, t, lr, beta1, beta2, eps):
 
 
 ADAM_ROWS = [
+    (
+        "float32 (tol 1e-10: asks for float64)",
+        lambda *a: tuple(x.astype(np.float32) for x in _adam(*a)),
+        False,
+        ["p_new, m_new, s_new are float32", "float64", "1e-10"],
+    ),
+    (
+        "off by 3e-6, in float32",
+        lambda *a: tuple((x * (1 + 3e-6)).astype(np.float32) for x in _adam(*a)),
+        False,
+        ["return float64"],
+    ),
     (
         "beta1 for s",
         lambda *a: _adam_variant(*a, "beta1 for s"),
