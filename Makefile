@@ -16,7 +16,7 @@ export PYTHONHASHSEED := 0
 SINGLE_BLAS := OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 
 .DEFAULT_GOAL := help
-.PHONY: help book test lint notebooks serve lab bench clean
+.PHONY: help book pdf test lint notebooks serve workbook lab bench clean
 
 help:  ## List the commands
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -33,6 +33,25 @@ book: $(READY)  ## Build the HTML book and print where it is
 	@echo ""
 	@echo "The book is at $(CURDIR)/_build/html/index.html (or run: make serve)"
 
+# The PDF edition: Jupyter Book's LaTeX builder, xelatex via latexmk (jupyter-book runs them
+# into _build/pdf/_build/latex, apart from the HTML build's _build/.doctrees), then the PDF is
+# copied to _build/pdf/ (and into _build/html/, if built, for the HTML book's link to it).
+PDF_NAME  := backpropagation-derived-and-verified.pdf
+PDF_WORK  := _build/pdf/_build/latex
+PDF_FLAGS ?= --keep-going
+TEX_DEBS  := texlive-xetex texlive-latex-extra texlive-fonts-recommended latexmk fonts-freefont-otf
+
+pdf: $(READY)  ## Build the PDF edition into _build/pdf/ (needs TeX: see the README)
+	@command -v xelatex >/dev/null && command -v latexmk >/dev/null && kpsewhich ucharclasses.sty >/dev/null \
+	  && fc-list | grep -q FreeSerif \
+	  || { echo "make pdf needs TeX; on Debian/Ubuntu: sudo apt-get install $(TEX_DEBS)"; exit 1; }
+	rm -rf $(PDF_WORK)  # latexmk would otherwise repeat an earlier run's error
+	$(BIN)/jupyter-book build . --builder pdflatex --path-output _build/pdf $(PDF_FLAGS)
+	cp $(PDF_WORK)/$(PDF_NAME) _build/pdf/$(PDF_NAME)
+	if [ -d _build/html ]; then cp _build/pdf/$(PDF_NAME) _build/html/; fi
+	@echo ""
+	@echo "The PDF is at $(CURDIR)/_build/pdf/$(PDF_NAME)"
+
 test: $(READY) lint  ## Unit tests, every notebook under strict nbval, a -W book build
 	$(SINGLE_BLAS) $(BIN)/python -m pytest tests $(wildcard chapters) --nbval -n $(JOBS) --dist loadfile
 
@@ -46,9 +65,21 @@ notebooks: $(READY)  ## Re-run every chapter in place (or NOTEBOOKS=chapters/04_
 serve: book  ## Serve the built book on http://127.0.0.1:$(PORT)
 	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
 
-lab: $(READY)  ## Open the chapters in JupyterLab, with bp_lib importable
-	test -x $(BIN)/jupyter-lab || $(BIN)/python -m pip install --quiet 'jupyterlab>=4,<5'
-	$(BIN)/jupyter-lab chapters
+workbook: $(READY)  ## Write the workbook (exercises without solutions) to _build/workbook/ and its .zip
+	$(BIN)/python -m bp_lib.book.workbook
+
+# JupyterLab with jupyterlab-myst, which renders the book's MyST (exercises, solutions,
+# {eq} references, admonitions). On 127.0.0.1 only; as root (a container, a cloud VM)
+# it needs --allow-root. LAB_DIR=_build/workbook opens the workbook (run make workbook).
+LAB_DIR  ?= chapters
+LAB_PORT ?= 8888
+LAB_PKGS := 'jupyterlab>=4,<5' 'jupyterlab-myst>=2.4,<3'
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
+
+lab: $(READY)  ## Open the chapters (or LAB_DIR=...) in JupyterLab on 127.0.0.1, MyST rendered
+	$(BIN)/python -c "import jupyterlab, jupyterlab_myst" 2>/dev/null \
+	  || $(BIN)/python -m pip install --quiet $(LAB_PKGS)
+	$(BIN)/jupyter-lab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(LAB_PORT) $(ROOT_FLAG) $(LAB_DIR)
 
 bench: $(READY)  ## Time bp_lib against PyTorch and scikit-learn; table printed, JSON in _build/bench.json
 	$(BIN)/python -m benchmarks

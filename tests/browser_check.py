@@ -27,6 +27,10 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
 ]
 RAW_MATH = ("$$", "\\begin{", "\\frac", "\\partial")
+# The links to the workbook edition: its .zip and a chapter's own notebook (resolved URLs).
+WORKBOOK_LINKS = """() => Array.from(document.querySelectorAll('a[href]'))
+    .filter(a => /(^|\\/)workbook\\.zip$|(^|\\/)workbook\\/[^/]+\\.ipynb$/.test(a.getAttribute('href')))
+    .map(a => a.href)"""
 
 
 @dataclass
@@ -37,6 +41,7 @@ class SiteReport:
     equations: int = 0
     search_hits: int = 0
     problems: list[str] = field(default_factory=list)
+    workbook_links: dict[str, list[str]] = field(default_factory=dict)  # page -> hrefs, each fetched
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
@@ -97,11 +102,27 @@ def _check_page(page, url: str, name: str, report: SiteReport, screenshots: Path
         "() => Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)"
     )
     errors += [f"image not loaded: {src}" for src in broken]
+    links = page.evaluate(WORKBOOK_LINKS)
+    if links:
+        report.workbook_links[name] = links
     if name.startswith("chapters/") or name == "intro.html":
         shot = screenshots / (name.replace("/", "_").removesuffix(".html") + ".png")
         page.screenshot(path=str(shot), full_page=False)
     report.pages.append(name)
     report.problems += [f"{name}: {error}" for error in errors]
+
+
+def _fetch_workbook_links(context, links: dict[str, list[str]]) -> list[str]:
+    """Problems with the workbook links: each must serve a zip or a notebook."""
+    problems = []
+    for url in sorted({url for urls in links.values() for url in urls}):
+        response = context.request.get(url)
+        body = response.body() if response.ok else b""
+        if url.endswith(".zip") and not body.startswith(b"PK"):
+            problems.append(f"workbook link {url}: HTTP {response.status}, not a zip")
+        if url.endswith(".ipynb") and b'"cells"' not in body:
+            problems.append(f"workbook link {url}: HTTP {response.status}, not a notebook")
+    return problems
 
 
 def check_site(site: Path, screenshots: Path) -> SiteReport:
@@ -149,6 +170,7 @@ def check_site(site: Path, screenshots: Path) -> SiteReport:
             )
             report.search_hits = page.evaluate("() => document.querySelectorAll('ul.search li').length")
             page.close()
+            report.problems += _fetch_workbook_links(context, report.workbook_links)
             browser.close()
             report.problems += [f"request to an outside host: {url}" for url in outside]
     finally:

@@ -104,14 +104,48 @@ def test_book_builds_without_warnings(book_build):
     assert (ROOT / "_build" / "html" / "index.html").exists()
 
 
-def test_browser_renders_every_page(book_build):
-    """Every page in headless Chromium: math typeset, images loaded, nothing fetched from outside."""
+@pytest.fixture(scope="module")
+def site_report(book_build):
+    """What headless Chromium saw on every page of the built book (browser_check)."""
     if book_build.returncode != 0:
         pytest.fail("the book did not build; see test_book_builds_without_warnings")
     from browser_check import check_site
 
     report = check_site(ROOT / "_build" / "html", ROOT / "_build" / "screenshots")
     (ROOT / "_build" / "browser_report.json").write_text(json.dumps(dataclasses.asdict(report), indent=1))
+    return report
+
+
+def test_browser_renders_every_page(site_report):
+    """Every page in headless Chromium: math typeset, images loaded, nothing fetched from outside."""
+    report = site_report
     assert report.pages, "no page was checked"
     assert not report.problems, "\n".join(report.problems)
     assert report.search_hits > 0, "the search page found nothing for 'gradient'"
+
+
+@pytest.mark.parametrize(
+    "page, links",
+    [
+        ("intro.html", ["workbook.zip"]),
+        ("chapters/03_dense_layer.html", ["workbook/03_dense_layer.ipynb", "workbook.zip"]),
+    ],
+)
+def test_the_intro_and_a_chapter_link_to_the_workbook(site_report, page, links):
+    """The workbook's links, found in the browser and fetched (a zip, a notebook): a
+    broken one is in ``problems``, which test_browser_renders_every_page asserts empty."""
+    found = [url.split("/", 3)[3] for url in site_report.workbook_links.get(page, [])]
+    assert found == links, f"{page}: workbook links {found}"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_a_chapter_with_exercises_links_to_its_workbook_notebook(path):
+    """A cell tagged workbook-link (dropped from the workbook itself) before the exercises."""
+    cells = json.loads(path.read_text())["cells"]
+    sources = ["".join(c["source"]) for c in cells]
+    exercises = [i for i, s in enumerate(sources) if "{exercise-start}" in s]
+    if not exercises:
+        return
+    links = [i for i, c in enumerate(cells) if "workbook-link" in c["metadata"].get("tags", [])]
+    assert links and links[0] < exercises[0], f"{path.name}: no workbook-link cell before the first exercise"
+    assert f'href="../workbook/{path.name}"' in sources[links[0]] and 'href="../workbook.zip"' in sources[links[0]]

@@ -588,9 +588,10 @@ def check_dropout_eval(fn) -> Feedback:
     scale, because inverted dropout already scaled the kept units during training.
     Shapes: X and out (m, n).
     """
-    feedback = check_dropout_forward(lambda X, p, rng: fn(X, p, rng, True))
+    name = getattr(fn, "__name__", "your function")
+    feedback = _judge_forward(name, lambda X, p, rng: fn(X, p, rng, True))
     if not feedback.passed:
-        swapped = check_dropout_forward(lambda X, p, rng: fn(X, p, rng, False))
+        swapped = _judge_forward(name, lambda X, p, rng: fn(X, p, rng, False))
         if swapped.passed:
             return Feedback(
                 False,
