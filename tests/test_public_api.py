@@ -14,6 +14,8 @@ FUNCTIONS = [
     "mse_loss", "binary_cross_entropy", "bce_with_logits", "softmax_cross_entropy",
     "numerical_gradient", "relative_error", "he_normal", "xavier_uniform", "lecun_normal",
     "clip_grad_norm", "layernorm_forward", "layernorm_backward",
+    "conv2d_forward", "conv2d_backward", "conv2d_forward_loops", "conv2d_backward_loops",
+    "maxpool2d_forward", "maxpool2d_backward",
 ]  # fmt: skip
 CLASSES = [
     "Dense",
@@ -28,6 +30,9 @@ CLASSES = [
     "Adam",
     "LayerNorm",
     "Residual",
+    "Conv2d",
+    "MaxPool2d",
+    "Flatten",
 ]
 SIGNATURES = {
     "dense_forward": ["X", "W", "b"],
@@ -37,6 +42,9 @@ SIGNATURES = {
     "numerical_gradient": ["f", "x", "eps"],
     "clip_grad_norm": ["grads", "max_norm"],
     "softmax_cross_entropy": ["Z", "y"],
+    "conv2d_forward": ["X", "W", "b", "stride", "padding"],
+    "conv2d_forward_loops": ["X", "W", "b", "stride", "padding"],
+    "maxpool2d_forward": ["X", "size", "stride"],
 }
 
 
@@ -61,6 +69,8 @@ def test_module_constructors():
     assert list(inspect.signature(bp.Dropout).parameters) == ["p", "rng"]
     assert list(inspect.signature(bp.LayerNorm).parameters)[:2] == ["n", "eps"]
     assert list(inspect.signature(bp.Residual).parameters) == ["block"]
+    assert list(inspect.signature(bp.Conv2d).parameters)[:6] == ["C", "F", "k", "stride", "padding", "rng"]
+    assert list(inspect.signature(bp.MaxPool2d).parameters) == ["size", "stride"]
     for cls in ("Dense", "ReLU", "BatchNorm", "Dropout", "Sequential"):
         for method in ("forward", "backward", "train", "eval"):
             assert callable(getattr(getattr(bp, cls), method))
@@ -86,6 +96,9 @@ MODULES = {
         lambda: bp.Residual(bp.Sequential(bp.LayerNorm(2), bp.Dense(2, 2, rng=np.random.default_rng(0)))),
         {"0.gamma", "0.beta", "1.W", "1.b"},
     ),
+    "Conv2d": (lambda: bp.Conv2d(1, 2, 3, rng=np.random.default_rng(0)), {"W", "b"}),
+    "MaxPool2d": (bp.MaxPool2d, set()),
+    "Flatten": (bp.Flatten, set()),
 }
 
 

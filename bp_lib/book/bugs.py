@@ -86,3 +86,22 @@ def batchnorm_backward_double_division(dout: np.ndarray, cache):
         m * dx_hat - inv * dx_hat.sum(axis=0) - x_hat * np.sum(dx_hat * x_hat, axis=0)
     )
     return dX, np.sum(dout * x_hat, axis=0), dout.sum(axis=0)
+
+
+def layernorm_over_the_batch_axis(X: np.ndarray, gamma: np.ndarray, beta: np.ndarray):
+    """WRONG ON PURPOSE: layer norm with its statistics over the batch axis.
+
+    Right (chapter 15): ``mu = X.mean(axis=-1, keepdims=True)`` and the variance over
+    the same axis, each row normalised over its own features. Here both run over
+    ``axis=0``, each feature normalised over the batch: batch norm's training forward
+    pass (eps = 1e-5). Returns ``(out, cache)`` with the cache that
+    :func:`bp_lib.batchnorm_backward` takes; that backward pass is the exact
+    derivative of this function, so a gradient check passes, and what catches the slip
+    is layer norm's defining property: an example's output depends on that example
+    alone. X: (m, n), gamma and beta: (n,) -> out: (m, n).
+    """
+    mu = X.mean(axis=0)  # the slip: layer norm takes axis=-1, keepdims=True
+    var = X.var(axis=0)
+    inv = 1 / np.sqrt(var + 1e-5)
+    x_hat = (X - mu) * inv
+    return gamma * x_hat + beta, (x_hat, gamma, inv)

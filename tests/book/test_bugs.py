@@ -54,3 +54,23 @@ def test_batchnorm_double_division_is_caught_by_a_gradient_check():
     numeric = bp.numerical_gradient(lambda: np.sum(bp.batchnorm_forward(X, gamma, beta)[0] * dout), X)
     assert bp.compare("dX", bp.batchnorm_backward(dout, cache)[0], numeric).passed
     assert not bp.compare("dX", batchnorm_backward_double_division(dout, cache)[0], numeric).passed
+
+
+def test_layernorm_over_the_batch_axis_is_batch_norm_and_passes_a_gradient_check():
+    from bp_lib.book.bugs import layernorm_over_the_batch_axis
+
+    rng = np.random.default_rng(8)
+    X, gamma, beta = rng.normal(size=(6, 4)) * 2 + 1, rng.normal(size=4) + 1, rng.normal(size=4)
+    dout = rng.normal(size=X.shape)
+    out, cache = layernorm_over_the_batch_axis(X, gamma, beta)
+    np.testing.assert_allclose(out, bp.batchnorm_forward(X, gamma, beta)[0], rtol=1e-12)
+    assert not np.allclose(out, bp.layernorm_forward(X, gamma, beta)[0])
+    dX = bp.batchnorm_backward(dout, cache)[0]
+    numeric = bp.numerical_gradient(lambda: np.sum(layernorm_over_the_batch_axis(X, gamma, beta)[0] * dout), X)
+    assert bp.relative_error(dX, numeric) < 1e-7  # consistent: a gradient check cannot see it
+    other = X.copy()
+    other[1:] = rng.normal(size=(5, 4))  # same first example, other batch-mates
+    assert not np.allclose(layernorm_over_the_batch_axis(other, gamma, beta)[0][0], out[0])
+    np.testing.assert_array_equal(
+        bp.layernorm_forward(other, gamma, beta)[0][0], bp.layernorm_forward(X, gamma, beta)[0][0]
+    )

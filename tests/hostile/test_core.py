@@ -82,13 +82,21 @@ PROBES = [
     Probe("Dense reused across nesting", reuse_inside_nested, Raises(ValueError, "layer 1 reuses", "layer 0")),
     Probe("Sequential reused", reuse_whole_sequential, Raises(ValueError, "layer 1 reuses")),
     Probe("distinct modules fine", two_modules_distinct, Returns(lambda n: n == 4)),
-    Probe("layer not a module", lambda: bp.Sequential(dense(), np.tanh), Raises(TypeError, "layer 1", "Module", "ufunc")),
+    Probe(
+        "layer not a module", lambda: bp.Sequential(dense(), np.tanh), Raises(TypeError, "layer 1", "Module", "ufunc")
+    ),
     Probe("layer None", lambda: bp.Sequential(None), Raises(TypeError, "layer 0", "NoneType")),
     Probe("layer class not instance", lambda: bp.Sequential(bp.ReLU), Raises(TypeError, "layer 0", "type")),
     Probe("forward of a list", forward_list, Returns(lambda Z: isinstance(Z, np.ndarray) and Z.shape == (1, 1))),
     Probe("empty Sequential forward list", empty_forward_list, Returns(lambda Z: isinstance(Z, np.ndarray))),
-    Probe("empty Sequential forward str", lambda: bp.Sequential().forward("abc"), Raises(TypeError, "X must be a numeric")),
-    Probe("forward complex", lambda: bp.Sequential(dense()).forward(np.ones((1, 3)) + 1j), Raises(TypeError, "X must be a real")),
+    Probe(
+        "empty Sequential forward str", lambda: bp.Sequential().forward("abc"), Raises(TypeError, "X must be a numeric")
+    ),
+    Probe(
+        "forward complex",
+        lambda: bp.Sequential(dense()).forward(np.ones((1, 3)) + 1j),
+        Raises(TypeError, "X must be a real"),
+    ),
     Probe("layer error names the layer", layer_error, Raises(ValueError, "layer 2", "X has 2 features")),
     Probe("numpy error type kept", numpy_error_keeps_type, Raises(np.exceptions.AxisError, "axis 5")),
     Probe("backward before forward", backward_before_forward, Raises(RuntimeError, "layer 0", "before forward")),
