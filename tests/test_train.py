@@ -1,4 +1,5 @@
 import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -60,7 +61,7 @@ def test_train_step_stops_on_a_nan_loss_naming_the_step():
         bp.train_step(net, nan_loss, bp.SGD(0.1), X, np.zeros((1, 1)), step=7)
 
 
-def test_train_step_blames_the_data_not_the_training_for_a_nan_in_X():
+def test_train_step_blames_the_data_not_the_training_for_a_nan_in_x():
     net = bp.Sequential(bp.Dense(2, 1, rng=np.random.default_rng(3)))
     X = np.array([[0.5, 1.0], [np.nan, 1.0]])
     with pytest.raises(ValueError, match=r"X \(the data, not the training\) must be finite, got NaN at index \(1, 0\)"):
