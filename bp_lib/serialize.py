@@ -2,8 +2,10 @@
 
 The file holds one array per parameter (``"param/<layer>.<name>"``), the batch-norm
 running statistics (``"state/<layer>.<name>"``), and, as JSON strings, the
-architecture (``"architecture"``: each layer's type and constructor arguments) and
-the training/eval mode of the model and of each layer (``"training"``). With
+architecture (``"architecture"``: each layer's type and constructor arguments; a
+``Sequential`` or ``Residual`` inside the model also lists what it contains) and the
+training/eval mode of the model and of each of its layers (``"training"``; a
+container's mode is given to everything inside it). With
 ``save(model, path, optimizer=opt)`` the optimiser's ``state_dict()`` is stored beside
 them (``"optimizer"``: type, hyperparameters, step counts; ``"optim/<name>/<slot>"``:
 its arrays), so that ``load(path, optimizer=fresh_opt)`` resumes training exactly.
@@ -33,45 +35,68 @@ from .batchnorm import BatchNorm
 from .core import Sequential
 from .dense import Dense
 from .dropout import Dropout
+from .layernorm import LayerNorm
 from .optim import Optimizer
+from .residual import Residual
 
 FORMAT = "bp_lib.Sequential/2"
 _FORMAT_1 = "bp_lib.Sequential/1"  # no "training", no optimiser: still readable
 _STATE = {BatchNorm: ("running_mean", "running_var")}
 _LAYER_TYPES = {
     cls.__name__: cls
-    for cls in (Dense, BatchNorm, Dropout, ReLU, Sigmoid, Tanh, Softmax)
+    for cls in (
+        Dense,
+        BatchNorm,
+        LayerNorm,
+        Dropout,
+        ReLU,
+        Sigmoid,
+        Tanh,
+        Softmax,
+        Sequential,
+        Residual,
+    )  # fmt: skip
 }
+#: The constructor arguments saved for each layer type, read from its attributes
+#: (``dtype`` from its parameters).
 _ARGUMENTS = {
     "Dense": ("n_in", "n_out", "dtype"),
     "BatchNorm": ("n", "eps", "momentum", "dtype"),
+    "LayerNorm": ("n", "eps", "dtype"),
     "Dropout": ("p",),
 }
+#: Containers: the entry of their config that holds what they contain.
+_CHILDREN = {"Sequential": "layers", "Residual": "block"}
 _FLOAT_DTYPES = ("float16", "float32", "float64")
 
 
+def _argument(layer, name: str):
+    if name == "dtype":
+        return next(iter(layer.params.values())).dtype.name
+    return getattr(layer, name)
+
+
 def _layer_config(layer) -> dict:
-    """Type name and constructor arguments that rebuild ``layer`` (weights apart)."""
-    if isinstance(layer, Dense):
-        args = {
-            "n_in": layer.n_in,
-            "n_out": layer.n_out,
-            "dtype": layer.params["W"].dtype.name,
-        }
-    elif isinstance(layer, BatchNorm):
-        args = {
-            "n": layer.n,
-            "eps": layer.eps,
-            "momentum": layer.momentum,
-            "dtype": layer.params["gamma"].dtype.name,
-        }
-    elif isinstance(layer, Dropout):
-        args = {"p": layer.p}
-    elif isinstance(layer, (ReLU, Sigmoid, Tanh, Softmax)):
-        args = {}
-    else:
-        raise TypeError(f"cannot save a layer of type {type(layer).__name__}")
-    return {"type": type(layer).__name__, "args": args}
+    """Type, constructor arguments and contents that rebuild ``layer`` (weights apart).
+
+    ``{"type": "Dense", "args": {...}}``; a ``Sequential`` adds ``"layers"`` (a list of
+    configs) and a ``Residual`` adds ``"block"`` (one config).
+    """
+    kind = type(layer).__name__
+    if _LAYER_TYPES.get(kind) is not type(layer):
+        raise TypeError(
+            f"cannot save a layer of type {kind} (bp_lib saves "
+            f"{', '.join(sorted(_LAYER_TYPES))})"
+        )
+    config = {
+        "type": kind,
+        "args": {name: _argument(layer, name) for name in _ARGUMENTS.get(kind, ())},
+    }
+    if kind == "Sequential":
+        config["layers"] = [_layer_config(inner) for inner in layer.layers]
+    elif kind == "Residual":
+        config["block"] = _layer_config(layer.block)
+    return config
 
 
 def architecture(model: Sequential) -> list[dict]:
@@ -86,6 +111,21 @@ def architecture(model: Sequential) -> list[dict]:
 # -- the arrays of a model -------------------------------------------------------------
 
 
+def _leaves(module, prefix: str = ""):
+    """``(key prefix, module)`` for every module holding arrays, as ``params`` keys it.
+
+    A Sequential's layer ``i`` adds ``"i."``; a Residual adds nothing (its params are
+    its block's).
+    """
+    if isinstance(module, Sequential):
+        for index, layer in enumerate(module.layers):
+            yield from _leaves(layer, f"{prefix}{index}.")
+    elif isinstance(module, Residual):
+        yield from _leaves(module.block, prefix)
+    else:
+        yield prefix, module
+
+
 def _model_arrays(model: Sequential) -> dict[str, tuple[object, str, np.ndarray]]:
     """``{file key: (owner, name, array)}`` for every array ``save`` stores.
 
@@ -93,11 +133,11 @@ def _model_arrays(model: Sequential) -> dict[str, tuple[object, str, np.ndarray]
     attribute ``name``) for a running statistic.
     """
     found = {}
-    for index, layer in enumerate(model.layers):
+    for prefix, layer in _leaves(model):
         for name, array in layer.params.items():
-            found[f"param/{index}.{name}"] = (layer.params, name, array)
+            found[f"param/{prefix}{name}"] = (layer.params, name, array)
         for name in _STATE.get(type(layer), ()):
-            found[f"state/{index}.{name}"] = (layer, name, getattr(layer, name))
+            found[f"state/{prefix}{name}"] = (layer, name, getattr(layer, name))
     return found
 
 
@@ -290,14 +330,18 @@ def _format_of(entries: dict, path) -> str:
     return text
 
 
-def _checked_config(config, index: int, path) -> dict:
-    """One layer's ``{"type", "args"}``, checked: a known type with its exact args."""
-    where = f"{path}: layer {index} of the architecture"
-    if not isinstance(config, dict) or set(config) != {"type", "args"}:
+def _checked_config(config, where: str) -> dict:
+    """One layer's config, checked: a known type with its exact arguments.
+
+    A container's contents are checked too, each named by its place in ``where``.
+    """
+    kind = config.get("type") if isinstance(config, dict) else None
+    keys = {"type", "args"} | ({_CHILDREN[kind]} if kind in _CHILDREN else set())
+    if not isinstance(config, dict) or set(config) != keys:
         raise ValueError(
-            f"{where} must be a dict with keys 'type' and 'args', got {config!r}"
+            f"{where} must be a dict with keys {sorted(keys)}, got {config!r}"
         )
-    kind, args = config["type"], config["args"]
+    args = config["args"]
     if kind not in _LAYER_TYPES:
         raise ValueError(
             f"{where} has unknown type {kind!r} (known: {sorted(_LAYER_TYPES)})"
@@ -313,21 +357,32 @@ def _checked_config(config, index: int, path) -> dict:
             f"{where} ({kind}) has dtype {args['dtype']!r}; expected one of "
             f"{list(_FLOAT_DTYPES)}"
         )
+    if kind == "Sequential":
+        if not isinstance(config["layers"], list):
+            raise ValueError(f"{where} (Sequential) must list its layers")
+        for index, inner in enumerate(config["layers"]):
+            _checked_config(inner, f"{where}, layer {index}")
+    elif kind == "Residual":
+        _checked_config(config["block"], f"{where}, block")
     return config
 
 
-def _build_layer(config: dict, index: int, path):
-    args = dict(config["args"])
-    if (
-        config["type"] == "Dense"
-    ):  # the weights are overwritten by the file: draw nothing
+def _build_layer(config: dict, where: str):
+    """The layer ``config`` describes, with fresh (zero) weights."""
+    kind, args = config["type"], dict(config["args"])
+    if kind == "Sequential":
+        layers = config["layers"]
+        return Sequential(
+            *[_build_layer(c, f"{where}, layer {i}") for i, c in enumerate(layers)]
+        )
+    if kind == "Residual":
+        return Residual(_build_layer(config["block"], f"{where}, block"))
+    if kind == "Dense":  # the weights are overwritten by the file: draw nothing
         args["init"] = "zeros"
     try:
-        return _LAYER_TYPES[config["type"]](**args)
+        return _LAYER_TYPES[kind](**args)
     except (TypeError, ValueError) as error:
-        raise ValueError(
-            f"{path}: layer {index} ({config['type']}) cannot be rebuilt: {error}"
-        ) from error
+        raise ValueError(f"{where} ({kind}) cannot be rebuilt: {error}") from error
 
 
 def _architecture_of(entries: dict, path) -> list[dict]:
@@ -336,7 +391,10 @@ def _architecture_of(entries: dict, path) -> list[dict]:
         raise ValueError(
             f"{path}: the architecture must be a list of layers, got {layers!r}"
         )
-    return [_checked_config(config, i, path) for i, config in enumerate(layers)]
+    return [
+        _checked_config(config, f"{path}: layer {i} of the architecture")
+        for i, config in enumerate(layers)
+    ]
 
 
 def _modes_of(entries: dict, version: str, n_layers: int, path) -> dict:
@@ -482,14 +540,16 @@ def load(path, optimizer=None) -> Sequential:
     entries = _read(path)
     version = _format_of(entries, path)
     configs = _architecture_of(entries, path)
-    model = Sequential(*[_build_layer(c, i, path) for i, c in enumerate(configs)])
+    model = Sequential(
+        *[_build_layer(c, f"{path}: layer {i}") for i, c in enumerate(configs)]
+    )
     modes = _modes_of(entries, version, len(configs), path)
     writes = _checked_file(model, entries, version, path, same_dtype=False)
     state_dict = _load_optimizer(optimizer, entries, model, path)
     _write(writes, rebind=True)
     model.training = modes["model"]
     for layer, flag in zip(model.layers, modes["layers"]):
-        layer.training = flag
+        layer.train() if flag else layer.eval()  # a container switches its contents
     if state_dict is not None:
         optimizer.load_state_dict(state_dict)
     return model

@@ -312,3 +312,61 @@ def test_other_files_get_a_message_that_says_what_they_are(tmp_path):
     good = bp.save(_fresh_network(), tmp_path / "m.npz")
     with pytest.raises(ValueError, match="the entry 'architecture' is missing"):
         bp.load(_rewrite(good, tmp_path / "no_arch.npz", architecture=None))
+
+
+def _residual_model(seed=0):
+    rng = np.random.default_rng(seed)
+    block = bp.Sequential(bp.LayerNorm(6), bp.Dense(6, 6, rng=rng), bp.ReLU(), bp.Dense(6, 6, rng=rng))
+    return bp.Sequential(bp.Dense(4, 6, rng=rng), bp.Residual(block), bp.LayerNorm(6), bp.Dense(6, 3, rng=rng))
+
+
+def test_a_residual_model_with_layer_norm_round_trips(tmp_path):
+    model = _residual_model()
+    X = np.random.default_rng(1).normal(size=(5, 4))
+    bp.save(model, tmp_path / "residual.npz")
+    loaded = bp.load(tmp_path / "residual.npz")
+    assert sorted(loaded.params) == sorted(model.params)
+    assert "1.0.gamma" in loaded.params and "1.3.W" in loaded.params
+    assert np.array_equal(loaded.forward(X), model.forward(X))
+    assert isinstance(loaded.layers[1], bp.Residual) and isinstance(loaded.layers[1].block.layers[0], bp.LayerNorm)
+
+
+def test_load_weights_into_a_residual_model_and_a_wrong_block_is_refused(tmp_path):
+    model = _residual_model(seed=0)
+    bp.save(model, tmp_path / "residual.npz")
+    other = _residual_model(seed=5)
+    bp.load_weights(other, tmp_path / "residual.npz")
+    assert all(np.array_equal(other.params[k], model.params[k]) for k in model.params)
+    rng = np.random.default_rng(0)
+    different = bp.Sequential(
+        bp.Dense(4, 6, rng=rng),
+        bp.Residual(bp.Sequential(bp.LayerNorm(6), bp.Dense(6, 6, rng=rng), bp.Tanh(), bp.Dense(6, 6, rng=rng))),
+        bp.LayerNorm(6),
+        bp.Dense(6, 3, rng=rng),
+    )
+    with pytest.raises(ValueError, match="layer 1 was saved as"):
+        bp.load_weights(different, tmp_path / "residual.npz")
+
+
+def test_eval_mode_of_a_container_reaches_its_contents(tmp_path):
+    rng = np.random.default_rng(0)
+    model = bp.Sequential(bp.Residual(bp.Sequential(bp.Dense(3, 3, rng=rng), bp.Dropout(0.5, rng=rng))))
+    model.eval()
+    bp.save(model, tmp_path / "m.npz")
+    loaded = bp.load(tmp_path / "m.npz")
+    assert loaded.layers[0].block.layers[1].training is False
+
+
+def test_a_crafted_nested_architecture_is_refused_with_its_place(tmp_path):
+    import json
+
+    model = _residual_model()
+    bp.save(model, tmp_path / "m.npz")
+    with np.load(tmp_path / "m.npz") as data:
+        entries = {k: data[k] for k in data.files}
+    layers = json.loads(str(entries["architecture"]))
+    layers[1]["block"]["layers"][1]["args"]["dtype"] = "int64"
+    entries["architecture"] = np.array(json.dumps(layers))
+    np.savez(tmp_path / "crafted.npz", **entries)
+    with pytest.raises(ValueError, match=r"layer 1 of the architecture, block, layer 1 \(Dense\) has dtype 'int64'"):
+        bp.load(tmp_path / "crafted.npz")

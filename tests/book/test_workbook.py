@@ -1,13 +1,13 @@
 """The workbook edition (bp_lib.book.workbook): what it takes out, what it keeps, and
 that it runs as handed out.
 
-The two slow tests execute the workbook notebooks with nbclient: unanswered, every
-checker of a stubbed function must print "not written yet" and no cell may fail; with
-the book's solutions put back (the solved edition), every checker must pass. To keep
-``make test`` short they run, of each notebook, the cells from the first exercise on
-and the earlier cells those depend on (:func:`exercise_slice`); the earlier cells are
-the chapter's own, unchanged, and nbval runs every one of them in the chapter.
-``WORKBOOK_FULL=1`` runs every cell of every notebook instead.
+The two slow tests execute the workbook notebooks with nbclient. Unanswered, as handed
+out, every notebook runs top to bottom (every cell), no cell may fail and every checker
+of a stubbed function must print "not written yet". With the book's solutions put back
+(the solved edition), every checker must pass; that run keeps ``make test`` short by
+running, of each notebook, the cells from the first exercise on and the earlier cells
+those depend on (:func:`exercise_slice`; the earlier cells are the chapter's own, which
+the unanswered run and nbval both run whole). ``WORKBOOK_FULL=1`` runs it whole too.
 """
 
 from __future__ import annotations
@@ -380,17 +380,17 @@ def exercise_slice(notebook: dict) -> dict:
     return result
 
 
-def _execute(path: Path, skip_tag: str | None = None) -> tuple[dict, float]:
-    """Run the notebook (its :func:`exercise_slice`, unless WORKBOOK_FULL is set) in
-    its own folder, without the cells tagged ``skip_tag``; the executed notebook and
-    the seconds it took."""
+def _execute(path: Path, skip_tag: str | None = None, whole: bool = False) -> tuple[dict, float]:
+    """Run the notebook (every cell if ``whole`` or WORKBOOK_FULL is set, else its
+    :func:`exercise_slice`) in its own folder, without the cells tagged ``skip_tag``;
+    the executed notebook and the seconds it took."""
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
     node = nbformat.read(path, as_version=4)
     node.cells = [c for c in node.cells if skip_tag not in _tags(c)]
-    if not os.environ.get("WORKBOOK_FULL"):
+    if not (whole or os.environ.get("WORKBOOK_FULL")):
         node = nbformat.from_dict(exercise_slice(node))
     start = time.perf_counter()
     client = NotebookClient(
@@ -419,11 +419,12 @@ WITH_EXERCISES = [p for p in CHAPTERS if "{exercise-start}" in p.read_text()]
 
 
 def test_the_workbook_runs_unanswered_and_every_checker_says_not_written_yet(built, monkeypatch):
+    """Every workbook notebook as handed out, top to bottom, every cell."""
     folder, chapters, _ = built
     monkeypatch.setenv("PYTHONHASHSEED", "0")
     times = {}
     for path in WITH_EXERCISES:
-        notebook, times[path.name] = _execute(folder / "workbook" / path.name)
+        notebook, times[path.name] = _execute(folder / "workbook" / path.name, whole=True)
         [chapter] = [c for c in chapters if c.name == path.name]
         outputs = _checker_outputs(notebook)
         assert len(outputs) == sum(e.checkers for e in chapter.exercises) > 0
