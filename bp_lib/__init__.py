@@ -42,6 +42,17 @@ from .batchnorm import (
     batchnorm_backward_graph,
     batchnorm_forward,
 )
+from .conv import (
+    Conv2d,
+    Flatten,
+    MaxPool2d,
+    conv2d_backward,
+    conv2d_backward_loops,
+    conv2d_forward,
+    conv2d_forward_loops,
+    maxpool2d_backward,
+    maxpool2d_forward,
+)
 from .core import Module, Sequential
 from .dense import Dense, dense_backward, dense_forward
 from .dropout import Dropout, dropout_backward, dropout_forward
@@ -73,10 +84,13 @@ __all__ = [
     "Adam",
     "AdamW",
     "BatchNorm",
+    "Conv2d",
     "Dense",
     "Dropout",
+    "Flatten",
     "History",
     "LayerNorm",
+    "MaxPool2d",
     "Module",
     "RMSProp",
     "ReLU",
@@ -95,6 +109,10 @@ __all__ = [
     "check_gradients",
     "clip_grad_norm",
     "compare",
+    "conv2d_backward",
+    "conv2d_backward_loops",
+    "conv2d_forward",
+    "conv2d_forward_loops",
     "dense_backward",
     "dense_forward",
     "dropout_backward",
@@ -111,6 +129,8 @@ __all__ = [
     "load_weights",
     "log_softmax",
     "logsumexp",
+    "maxpool2d_backward",
+    "maxpool2d_forward",
     "mse_loss",
     "numerical_gradient",
     "one_hot",

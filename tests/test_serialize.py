@@ -370,3 +370,19 @@ def test_a_crafted_nested_architecture_is_refused_with_its_place(tmp_path):
     np.savez(tmp_path / "crafted.npz", **entries)
     with pytest.raises(ValueError, match=r"layer 1 of the architecture, block, layer 1 \(Dense\) has dtype 'int64'"):
         bp.load(tmp_path / "crafted.npz")
+
+
+def test_a_small_cnn_round_trips(tmp_path):
+    rng = np.random.default_rng(0)
+    model = bp.Sequential(
+        bp.Conv2d(1, 4, 3, padding=1, rng=rng),
+        bp.ReLU(),
+        bp.MaxPool2d(2, 2),
+        bp.Flatten(),
+        bp.Dense(4 * 4 * 4, 10, rng=rng),
+    )
+    X = rng.normal(size=(2, 1, 8, 8))
+    bp.save(model, tmp_path / "cnn.npz")
+    loaded = bp.load(tmp_path / "cnn.npz")
+    assert np.array_equal(loaded.forward(X), model.forward(X))
+    assert (loaded.layers[0].stride, loaded.layers[0].padding, loaded.layers[2].size) == (1, 1, 2)

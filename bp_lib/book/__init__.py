@@ -21,6 +21,7 @@ One chapter's experiments each, so that its cells stay short and its claims are 
     digits          chapter 13: the width scan with intervals, a line count
     pass_parts      chapter 14: the parts of a backward pass, timed alone
     residual_study  chapter 15: gradients through depth; deep nets with or without skips
+    cnn_study       chapter 16: conv gradients as convolutions; a small CNN vs the MLP
 
 Each imports from the library (``bp_lib``); the library never imports from here.
 """
