@@ -31,6 +31,7 @@ import numpy as np
 
 from ._checks import first_non_finite
 from .activations import ReLU, Sigmoid, Softmax, Tanh
+from .attention import SelfAttention
 from .batchnorm import BatchNorm
 from .conv import Conv2d, Flatten, MaxPool2d
 from .core import Sequential
@@ -44,7 +45,7 @@ FORMAT = "bp_lib.Sequential/2"
 _FORMAT_1 = "bp_lib.Sequential/1"  # no "training", no optimiser: still readable
 _STATE = {BatchNorm: ("running_mean", "running_var")}
 _SAVED_TYPES = (Dense, BatchNorm, LayerNorm, Dropout, ReLU, Sigmoid, Tanh, Softmax)
-_SAVED_TYPES += (Conv2d, MaxPool2d, Flatten, Sequential, Residual)
+_SAVED_TYPES += (Conv2d, MaxPool2d, Flatten, SelfAttention, Sequential, Residual)
 _LAYER_TYPES = {cls.__name__: cls for cls in _SAVED_TYPES}
 #: The constructor arguments saved for each layer type, read from its attributes
 #: (``dtype`` from its parameters).
@@ -55,6 +56,7 @@ _ARGUMENTS = {
     "Dropout": ("p",),
     "Conv2d": ("C", "F", "k", "stride", "padding", "dtype"),
     "MaxPool2d": ("size", "stride"),
+    "SelfAttention": ("d_model", "causal", "dtype"),
 }
 #: Containers: the entry of their config that holds what they contain.
 _CHILDREN = {"Sequential": "layers", "Residual": "block"}

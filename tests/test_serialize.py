@@ -386,3 +386,16 @@ def test_a_small_cnn_round_trips(tmp_path):
     loaded = bp.load(tmp_path / "cnn.npz")
     assert np.array_equal(loaded.forward(X), model.forward(X))
     assert (loaded.layers[0].stride, loaded.layers[0].padding, loaded.layers[2].size) == (1, 1, 2)
+
+
+def test_a_pre_norm_attention_block_round_trips(tmp_path):
+    rng = np.random.default_rng(0)
+    model = bp.Sequential(
+        bp.Residual(bp.Sequential(bp.LayerNorm(4), bp.SelfAttention(4, rng=rng, causal=True))),
+        bp.Dense(4, 3, rng=rng),
+    )
+    X = rng.normal(size=(2, 5, 4))
+    bp.save(model, tmp_path / "attention.npz")
+    loaded = bp.load(tmp_path / "attention.npz")
+    assert np.array_equal(loaded.forward(X), model.forward(X))
+    assert loaded.layers[0].block.layers[1].causal is True
