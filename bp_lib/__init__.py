@@ -36,6 +36,12 @@ from .activations import (
     tanh_backward,
     tanh_forward,
 )
+from .attention import (
+    SelfAttention,
+    attention_backward,
+    attention_forward,
+    causal_mask,
+)
 from .batchnorm import (
     BatchNorm,
     batchnorm_backward,
@@ -96,16 +102,20 @@ __all__ = [
     "ReLU",
     "Residual",
     "SGD",
+    "SelfAttention",
     "Sequential",
     "Sigmoid",
     "Softmax",
     "Tanh",
     "accuracy",
+    "attention_backward",
+    "attention_forward",
     "batchnorm_backward",
     "batchnorm_backward_graph",
     "batchnorm_forward",
     "bce_with_logits",
     "binary_cross_entropy",
+    "causal_mask",
     "check_gradients",
     "clip_grad_norm",
     "compare",

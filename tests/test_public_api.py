@@ -15,7 +15,8 @@ FUNCTIONS = [
     "numerical_gradient", "relative_error", "he_normal", "xavier_uniform", "lecun_normal",
     "clip_grad_norm", "layernorm_forward", "layernorm_backward",
     "conv2d_forward", "conv2d_backward", "conv2d_forward_loops", "conv2d_backward_loops",
-    "maxpool2d_forward", "maxpool2d_backward",
+    "maxpool2d_forward", "maxpool2d_backward", "attention_forward", "attention_backward",
+    "causal_mask",
 ]  # fmt: skip
 CLASSES = [
     "Dense",
@@ -33,6 +34,7 @@ CLASSES = [
     "Conv2d",
     "MaxPool2d",
     "Flatten",
+    "SelfAttention",
 ]
 SIGNATURES = {
     "dense_forward": ["X", "W", "b"],
@@ -45,6 +47,7 @@ SIGNATURES = {
     "conv2d_forward": ["X", "W", "b", "stride", "padding"],
     "conv2d_forward_loops": ["X", "W", "b", "stride", "padding"],
     "maxpool2d_forward": ["X", "size", "stride"],
+    "attention_forward": ["Q", "K", "V", "mask"],
 }
 
 
@@ -71,6 +74,7 @@ def test_module_constructors():
     assert list(inspect.signature(bp.Residual).parameters) == ["block"]
     assert list(inspect.signature(bp.Conv2d).parameters)[:6] == ["C", "F", "k", "stride", "padding", "rng"]
     assert list(inspect.signature(bp.MaxPool2d).parameters) == ["size", "stride"]
+    assert list(inspect.signature(bp.SelfAttention).parameters)[:3] == ["d_model", "rng", "causal"]
     for cls in ("Dense", "ReLU", "BatchNorm", "Dropout", "Sequential"):
         for method in ("forward", "backward", "train", "eval"):
             assert callable(getattr(getattr(bp, cls), method))
@@ -99,6 +103,7 @@ MODULES = {
     "Conv2d": (lambda: bp.Conv2d(1, 2, 3, rng=np.random.default_rng(0)), {"W", "b"}),
     "MaxPool2d": (bp.MaxPool2d, set()),
     "Flatten": (bp.Flatten, set()),
+    "SelfAttention": (lambda: bp.SelfAttention(4, rng=np.random.default_rng(0)), {"Wq", "Wk", "Wv", "Wo"}),
 }
 
 
