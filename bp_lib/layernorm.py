@@ -43,6 +43,11 @@ def _check_features(X: np.ndarray, gamma: np.ndarray, beta: np.ndarray) -> None:
             "X must have at least 1 dimension (..., features), got a scalar of shape ()"
         )
     n = X.shape[-1]
+    if n == 0:
+        raise ValueError(
+            f"X's last axis must hold at least 1 feature, got shape {X.shape}: "
+            "layer norm takes the mean and variance of each row's features"
+        )
     for name, array in (("gamma", gamma), ("beta", beta)):
         if array.shape != (n,):
             raise ValueError(
@@ -56,6 +61,8 @@ def layernorm_forward(
 ):
     """Layer norm: each row's own mean and biased variance; returns ``(out, cache)``.
 
+    ``out = gamma * (X - mu) / sqrt(var + eps) + beta``, with ``mu`` and ``var`` the
+    mean and biased variance of each row over its last axis (eps inside the root).
     X: (..., n), gamma and beta: (n,) -> out: (..., n), normalised over the last axis.
     """
     X = as_float_array("X", X)
@@ -97,10 +104,19 @@ def _require_finite_statistics(X: np.ndarray, var: np.ndarray) -> None:
 def layernorm_backward(dout: np.ndarray, cache):
     """Gradients of layer norm; returns ``(dX, dgamma, dbeta)``.
 
+    With ``inv = 1 / sqrt(var + eps)`` and ``dx_hat = dout * gamma``, per row:
+    ``dX = inv / n * (n dx_hat - sum(dx_hat) - x_hat * sum(dx_hat * x_hat))``;
+    ``dgamma = sum(dout * x_hat)``, ``dbeta = sum(dout)`` over the leading axes.
     dout: (..., n) -> dX: (..., n), dgamma and dbeta: (n,). Each row of ``dX`` sums
     to 0: adding the same amount to every feature of a row does not change its output.
     """
     x_hat, gamma, inv_std = unpack_cache(cache, 3, "layernorm_forward")
+    if np.shape(inv_std) != np.shape(x_hat)[:-1] + (1,):
+        raise ValueError(
+            f"cache must be the second value returned by layernorm_forward: its "
+            f"1 / std has shape {np.shape(inv_std)}, where layer norm's has one value "
+            f"per row, {np.shape(x_hat)[:-1] + (1,)} (a batch norm cache?)"
+        )
     dout = as_float_array("dout", dout)
     if dout.shape != x_hat.shape:
         raise ValueError(

@@ -269,6 +269,8 @@ GOOD = (np.ones((2, 3)), np.ones(3), np.zeros(3))
         ((*GOOD, 0.0), ValueError, ["eps"]),
         ((*GOOD, -1e-5), ValueError, ["eps"]),
         ((*GOOD, float("nan")), ValueError, ["eps"]),
+        ((np.ones((4, 0)), np.ones(0), np.zeros(0)), ValueError, ["at least 1 feature", "(4, 0)"]),
+        ((np.ones(0), np.ones(0), np.zeros(0)), ValueError, ["at least 1 feature", "(0,)"]),
     ],
 )
 def test_forward_errors_name_the_argument_and_shapes(args, error, words):
@@ -294,6 +296,9 @@ def test_backward_errors():
         bp.layernorm_backward(np.ones((3, 2)), cache)
     with pytest.raises(TypeError, match="layernorm_forward"):
         bp.layernorm_backward(np.ones((2, 3)), cache[:2])
+    batchnorm_cache = bp.batchnorm_forward(np.arange(6.0).reshape(2, 3), *GOOD[1:])[1]
+    with pytest.raises(ValueError, match="cache must be the second value returned by layernorm_forward"):
+        bp.layernorm_backward(np.ones((2, 3)), batchnorm_cache)
     with pytest.raises(RuntimeError, match="before forward"):
         bp.LayerNorm(3).backward(np.ones((2, 3)))
 

@@ -25,7 +25,7 @@ import numpy as np
 from ..gradcheck import numerical_gradient
 from ..layernorm import layernorm_forward
 from .batchnorm import _with_eps
-from .feedback import Case, Feedback, Hyperparameter, diagnose
+from .feedback import Case, Feedback, Hyperparameter, checks, diagnose
 
 __all__ = [
     "EPS",
@@ -39,12 +39,13 @@ __all__ = [
 EPS = 1e-5
 
 
-def _backward(dout, X, gamma, eps=EPS, axis=-1, mean=True, variance=True, root=None):
+def _backward(dout, X, gamma, eps=EPS, axis=-1, mean=True, variance=1, root=None):
     """Layer norm's compact backward with the slips of this module as switches.
 
     ``axis`` is the axis the statistics and the bracket's sums run over (-1 is right);
-    ``mean`` and ``variance`` keep the bracket's two terms; ``root(var, eps)`` is the
-    divisor (``sqrt(var + eps)`` when None).
+    ``mean`` keeps the bracket's mean term; ``variance`` multiplies its variance term
+    (1 is right, 0 forgets it, -1 flips its sign); ``root(var, eps)`` is the divisor
+    (``sqrt(var + eps)`` when None).
     """
     n = X.shape[axis]
     var = X.var(axis=axis, keepdims=True)
@@ -55,7 +56,8 @@ def _backward(dout, X, gamma, eps=EPS, axis=-1, mean=True, variance=True, root=N
     if mean:
         bracket = bracket - dx_hat.sum(axis=axis, keepdims=True)
     if variance:
-        bracket = bracket - x_hat * np.sum(dx_hat * x_hat, axis=axis, keepdims=True)
+        term = x_hat * np.sum(dx_hat * x_hat, axis=axis, keepdims=True)
+        bracket = bracket - variance * term
     return bracket / (n * std), np.sum(dout * x_hat, axis=0), dout.sum(axis=0)
 
 
@@ -81,12 +83,29 @@ def layernorm_backward_without_variance_term(dout, X, gamma, eps=EPS):
 
     The bracket lacks ``-x_hat * sum(dx_hat * x_hat, -1)``.
     """
-    return _backward(dout, X, gamma, eps, variance=False)
+    return _backward(dout, X, gamma, eps, variance=0)
 
 
 def layernorm_backward_without_eps(dout, X, gamma, eps=EPS):
     """WRONG ON PURPOSE: ``1 / sqrt(var)``, the eps of the forward pass left out."""
     return _backward(dout, X, gamma, eps, root=lambda var, eps: np.sqrt(var))
+
+
+def _with_parameter_gradients(dgamma=None, dbeta=None):
+    """The right backward with ``dgamma(dout, x_hat)`` and/or ``dbeta`` swapped in."""
+
+    def wrong(dout, X, gamma, eps):
+        dX, right_dgamma, right_dbeta = _backward(dout, X, gamma, eps)
+        x_hat = (X - X.mean(axis=-1, keepdims=True)) / np.sqrt(
+            X.var(axis=-1, keepdims=True) + eps
+        )
+        return (
+            dX,
+            right_dgamma if dgamma is None else dgamma(dout, x_hat),
+            right_dbeta if dbeta is None else dbeta(dout, x_hat),
+        )
+
+    return wrong
 
 
 MISTAKES = [
@@ -161,6 +180,50 @@ INPUT_MISTAKES = [
             *(g / len(X) for g in _backward(dout, X, gamma, eps)[1:]),
         ),
     ),
+    (
+        "The variance term has the wrong sign: the bracket is n dx_hat - sum(dx_hat) "
+        "MINUS x_hat * sum(dx_hat * x_hat), both paths through the statistics "
+        "subtracted.",
+        lambda dout, X, gamma, eps: _backward(dout, X, gamma, eps, variance=-1),
+    ),
+    (
+        "Only the direct path is there: dX = inv * dx_hat forgets that the row mean "
+        "and variance depend on every feature of the row; the bracket needs "
+        "-sum(dx_hat, axis=-1) and -x_hat * sum(dx_hat * x_hat, axis=-1).",
+        lambda dout, X, gamma, eps: _backward(
+            dout, X, gamma, eps, mean=False, variance=0
+        ),
+    ),
+    *(
+        (
+            "dgamma or dbeta is summed over each row (axis=-1); gamma and beta hold "
+            "one value per feature, shared by every row, so their gradients sum over "
+            "the rows: dgamma = sum(dout * x_hat, axis=0), dbeta = sum(dout, axis=0).",
+            _with_parameter_gradients(**wrong),
+        )
+        for wrong in (
+            {"dgamma": lambda d, x_hat: np.sum(d * x_hat, axis=-1)},
+            {"dbeta": lambda d, x_hat: d.sum(axis=-1)},
+            {
+                "dgamma": lambda d, x_hat: np.sum(d * x_hat, axis=-1),
+                "dbeta": lambda d, x_hat: d.sum(axis=-1),
+            },
+        )
+    ),
+    (
+        "dgamma uses X where x_hat belongs: the output is gamma * x_hat + beta, so "
+        "dgamma = sum(dout * x_hat, axis=0), with x_hat the normalised X.",
+        lambda dout, X, gamma, eps: _with_parameter_gradients(
+            dgamma=lambda d, x_hat: np.sum(d * X, axis=0)
+        )(dout, X, gamma, eps),
+    ),
+    (
+        "dbeta is multiplied by gamma: beta is added after the scaling, so "
+        "dbeta = sum(dout, axis=0), without gamma.",
+        lambda dout, X, gamma, eps: _with_parameter_gradients(
+            dbeta=lambda d, x_hat: np.sum(d * gamma, axis=0)
+        )(dout, X, gamma, eps),
+    ),
 ]
 
 
@@ -221,6 +284,7 @@ def _numerical(dout, X, gamma, eps=EPS):
     )
 
 
+@checks("layernorm_backward", None)
 def check_layernorm_backward(fn) -> Feedback:
     """Check ``fn(dout, X, gamma, eps) -> (dX, dgamma, dbeta)``: layer norm's backward.
 
@@ -245,9 +309,10 @@ def check_layernorm_backward(fn) -> Feedback:
         MISTAKES + INPUT_MISTAKES,
         hint=(
             "Recompute, per row, x_hat and inv = 1 / sqrt(var + eps) from X (biased "
-            "variance over axis=-1), then dX = (inv / n) (n dx_hat - sum(dx_hat) - "
-            "x_hat sum(dx_hat x_hat)) with dx_hat = dout * gamma and both sums over "
-            "axis=-1, keepdims=True."
+            "variance over axis=-1). If dX is wrong: dX = (inv / n) (n dx_hat - "
+            "sum(dx_hat) - x_hat sum(dx_hat x_hat)) with dx_hat = dout * gamma and "
+            "both sums over axis=-1, keepdims=True. If dgamma or dbeta is wrong: "
+            "dgamma = sum(dout * x_hat, axis=0), dbeta = sum(dout, axis=0)."
         ),
         hyperparameters=[Hyperparameter("eps", 3, (1e-5, 1e-3, 1e-8))],
         output_names=("dX", "dgamma", "dbeta"),

@@ -108,6 +108,21 @@ def test_train_run_records_a_divergence():
     assert run.outcome == "diverged" and math.isnan(run.final_loss) and not run.trained
 
 
+def test_a_floating_point_error_in_the_final_evaluation_is_a_divergence(monkeypatch):
+    def overflowing(*args):
+        raise FloatingPointError("the variance of row (0,) of X overflows float64")
+
+    monkeypatch.setattr(rs, "accuracy", overflowing)
+    run = rs.train_run(_tiny_data(), "pre-norm", 0.01, 0, depth=2, width=4, epochs=1)
+    assert run.outcome == "diverged" and math.isnan(run.final_loss) and len(run.losses) == 1
+
+
+def test_the_threshold_is_chapter_11s():
+    from bp_lib.book import bn_training
+
+    assert rs.TRAINED_BELOW is bn_training.TRAINED_BELOW == 0.5
+
+
 def test_a_short_residual_run_trains_on_the_tiny_problem():
     run = rs.train_run(_tiny_data(), "pre-norm", 0.01, 0, depth=3, width=16, epochs=40, batch_size=8)
     assert run.trained, run.final_loss

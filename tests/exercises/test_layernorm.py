@@ -116,6 +116,33 @@ def _with(parts_kwargs):
     return answer
 
 
+def _bracket(options):
+    """The bracket with its mean term kept or not and its variance term's sign."""
+
+    def answer(dout, X, gamma, eps=EPS):
+        inv, x_hat = _parts(X, eps)
+        dx_hat = dout * gamma
+        bracket = dx_hat + options["variance_sign"] * x_hat * (dx_hat * x_hat).mean(-1, keepdims=True)
+        if options.get("mean", True):
+            bracket = bracket - dx_hat.mean(-1, keepdims=True)
+        return inv * bracket, (dout * x_hat).sum(0), dout.sum(0)
+
+    return answer
+
+
+def _params(wrong):
+    """dX right; dgamma and/or dbeta written wrong as named."""
+
+    def answer(dout, X, gamma, eps=EPS):
+        dX, dgamma, dbeta = right(dout, X, gamma, eps)
+        _, x_hat = _parts(X, eps)
+        dgamma = {"per row": (dout * x_hat).sum(-1), "from X": (dout * X).sum(0)}.get(wrong.get("dgamma"), dgamma)
+        dbeta = {"per row": dout.sum(-1), "times gamma": (dout * gamma).sum(0)}.get(wrong.get("dbeta"), dbeta)
+        return dX, dgamma, dbeta
+
+    return answer
+
+
 def _changes_gamma(dout, X, gamma, eps=EPS):
     result = right(dout, X, gamma, eps)
     gamma *= 2
@@ -156,6 +183,21 @@ ROWS = [
     ("None", lambda *a: None, False, ["returned None"]),
     ("two outputs", lambda *a: right(*a)[:2], False, ["returned 2 value(s)"]),
     ("off by a factor 2", lambda *a: (2 * right(*a)[0], *right(*a)[1:]), False, ["differs", "axis=-1"]),
+    ("variance term added", _bracket({"variance_sign": 1}), False, ["wrong sign"]),
+    ("direct path only", _bracket({"mean": False, "variance_sign": 0}), False, ["Only the direct path"]),
+    ("dgamma, dbeta per row", _params({"dgamma": "per row", "dbeta": "per row"}), False, ["summed over each row"]),
+    ("dgamma per row", _params({"dgamma": "per row"}), False, ["summed over each row"]),
+    ("dbeta per row", _params({"dbeta": "per row"}), False, ["summed over each row"]),
+    ("dgamma from X", _params({"dgamma": "from X"}), False, ["dgamma uses X"]),
+    ("dbeta times gamma", _params({"dbeta": "times gamma"}), False, ["dbeta is multiplied by gamma"]),
+    (
+        "dgamma off by 1.5",
+        lambda *a: (right(*a)[0], 1.5 * right(*a)[1], right(*a)[2]),
+        False,
+        ["dgamma = sum(dout * x_hat, axis=0)"],
+    ),
+    ("not a function", 3, False, ["needs your function itself, got an int"]),
+    ("None instead of a function", None, False, ["needs your function itself, got None"]),
 ]
 
 
@@ -165,9 +207,21 @@ def test_layernorm_backward_table(answer, passed, words):
 
 
 def test_each_wrong_answer_gets_its_own_message():
-    wrong = [row for row in ROWS if not row[2] and row[0] not in ("None", "two outputs")]
+    shared = ("None", "two outputs", "not a function", "None instead of a function", "dgamma per row", "dbeta per row")
+    wrong = [row for row in ROWS if not row[2] and row[0] not in shared]
     messages = {check_layernorm_backward(answer).message for _, answer, _, _ in wrong}
     assert len(messages) == len(wrong)
+
+
+def test_two_functions_get_feedback_not_an_error():
+    feedback = check_layernorm_backward(right, right)
+    assert_feedback(feedback, False, ["takes 1 function(s)", "given 2 argument(s)"])
+
+
+def test_a_wrong_parameter_gradient_is_not_told_to_fix_dx():
+    """The hint for an unnamed dgamma slip names dgamma's formula, not only dX's."""
+    message = check_layernorm_backward(lambda *a: (right(*a)[0], 1.5 * right(*a)[1], right(*a)[2])).message
+    assert "If dgamma or dbeta is wrong" in message and "output 1" in message
 
 
 @pytest.mark.parametrize(

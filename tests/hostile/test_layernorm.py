@@ -102,6 +102,21 @@ PROBES = [
         Raises(ValueError, "dout has shape (4, 1), expected (4, 3)"),
     ),
     Probe(
+        "forward zero features",
+        lambda: bp.layernorm_forward(np.zeros((4, 0)), np.ones(0), np.zeros(0)),
+        Raises(ValueError, "X's last axis must hold at least 1 feature, got shape (4, 0)"),
+    ),
+    Probe(
+        "forward empty 1-D row",
+        lambda: bp.layernorm_forward(np.zeros(0), np.ones(0), np.zeros(0)),
+        Raises(ValueError, "at least 1 feature, got shape (0,)"),
+    ),
+    Probe(
+        "backward batch norm cache",
+        lambda: bp.layernorm_backward(np.ones((4, 3)), bp.batchnorm_forward(X, g, b)[1]),
+        Raises(ValueError, "cache must be the second value returned by layernorm_forward"),
+    ),
+    Probe(
         "backward cache None",
         lambda: bp.layernorm_backward(np.ones((4, 3)), None),
         Raises(TypeError, "cache must be the second value returned by layernorm_forward"),
