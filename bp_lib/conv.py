@@ -305,9 +305,18 @@ class Conv2d(Module):
         self._store_gradients(dout)
 
     def _store_gradients(self, dout):
-        """``grads["W"] = D.T @ cols``, ``grads["b"] = D.sum(0)``, in place."""
+        """``grads["W"] = D.T @ cols``, ``grads["b"] = D.sum(0)``, in place.
+
+        A C-contiguous ``grads["W"]`` (the one ``__init__`` builds) is written by the
+        product itself; any other layout through ``[...] =``, since its reshape
+        would be a copy and the gradient would be lost.
+        """
         D, cols, padded, W, _, _ = _unpack_conv_cache(dout, self._forward_cache())
-        np.matmul(D.T, cols, out=self.grads["W"].reshape(self.F, -1))
+        dW = self.grads["W"]
+        if dW.flags.c_contiguous:
+            np.matmul(D.T, cols, out=dW.reshape(self.F, -1))
+        else:
+            dW[...] = (D.T @ cols).reshape(dW.shape)
         D.sum(axis=0, out=self.grads["b"])
         return D, W, padded
 
@@ -403,7 +412,7 @@ class Flatten(Module):
                 f"X must have at least 2 dimensions (batch, ...), got shape {X.shape}"
             )
         self._cache = X.shape
-        return X.reshape(X.shape[0], -1)
+        return X.reshape(X.shape[0], int(np.prod(X.shape[1:])))  # -1 fails at m = 0
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
         """Return dout (m, n) reshaped to the shape of the forward pass's X."""

@@ -54,6 +54,28 @@ def pool_module_before_forward():
     return bp.MaxPool2d().backward(np.ones((1, 1, 1, 1)))
 
 
+def grads_in_another_layout_still_written():
+    """grads["W"] replaced by a Fortran-ordered array: its reshape would be a copy."""
+    module = layer(padding=1)
+    module.grads["W"] = np.asfortranarray(np.zeros_like(module.grads["W"]))
+    held = module.grads["W"]
+    out = module.forward(X)
+    module.backward(np.ones_like(out))
+    expected = bp.conv2d_backward(np.ones_like(out), conv(W=module.params["W"], padding=1)[1])[1]
+    return held is module.grads["W"] and np.allclose(held, expected) and held.any()
+
+
+def cnn_on_an_empty_batch():
+    """Conv2d, ReLU, MaxPool2d, Flatten, Dense forward and backward on m = 0."""
+    rng = np.random.default_rng(0)
+    net = bp.Sequential(
+        bp.Conv2d(2, 3, 3, padding=1, rng=rng), bp.ReLU(), bp.MaxPool2d(2, 2), bp.Flatten(), bp.Dense(12, 5, rng=rng)
+    )
+    out = net.forward(np.ones((0, 2, 4, 4)))
+    dX = net.backward(np.ones((0, 5)))
+    return out.shape == (0, 5) and dX.shape == (0, 2, 4, 4) and not net.grads["0.W"].any()
+
+
 def flatten_wrong_dout():
     flat = bp.Flatten()
     flat.forward(np.ones((2, 3, 4)))
@@ -231,6 +253,9 @@ PROBES = [
     Probe("Conv2d grads in place", grads_written_in_place, Returns(lambda ok: ok)),
     Probe("Conv2d backward_params", backward_params_skips_nothing_it_stores, Returns(lambda ok: ok)),
     Probe(
+        "Conv2d grads replaced by a non-contiguous array", grads_in_another_layout_still_written, Returns(lambda ok: ok)
+    ),
+    Probe(
         "Conv2d in Sequential names the layer",
         lambda: bp.Sequential(bp.ReLU(), layer()).forward(np.ones((1, 1, 4, 4))),
         Raises(ValueError, "layer 1 (Conv2d(2, 3, 3, stride=1, padding=0))", "1 channels"),
@@ -320,6 +345,12 @@ PROBES = [
     Probe(
         "Flatten 2-D is the identity", lambda: bp.Flatten().forward(np.ones((2, 3))), Returns(close_to(np.ones((2, 3))))
     ),
+    Probe(
+        "Flatten empty batch",
+        lambda: bp.Flatten().forward(np.zeros((0, 3, 2, 2))),
+        Returns(lambda v: v.shape == (0, 12)),
+    ),
+    Probe("CNN forward and backward on an empty batch", cnn_on_an_empty_batch, Returns(lambda ok: ok)),
     Probe(
         "Flatten backward wrong dout",
         flatten_wrong_dout,
