@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..attention import attention_backward
 from ..losses import binary_cross_entropy, mse_loss
+from .cnn_study import input_gradient_as_full_convolution
 
 
 def mse_reporting_bce_gradient(A: np.ndarray, Y: np.ndarray):
@@ -105,3 +107,32 @@ def layernorm_over_the_batch_axis(X: np.ndarray, gamma: np.ndarray, beta: np.nda
     inv = 1 / np.sqrt(var + 1e-5)
     x_hat = (X - mu) * inv
     return gamma * x_hat + beta, (x_hat, gamma, inv)
+
+
+def conv2d_input_gradient_without_flip(dout, W, input_shape, stride=1, padding=0):
+    """WRONG ON PURPOSE: a convolution's dX as a full *correlation*: no flip.
+
+    Right (chapter 16): dX is the full convolution of the (dilated) upstream gradient
+    with the kernel flipped in both spatial axes. This passes the kernel flipped once
+    more to the right computation, which undoes the flip: for a kernel that is
+    symmetric under a half turn the two agree, for any other they do not.
+    dout (m, F, H_out, W_out), W (F, C, kh, kw) -> dX of ``input_shape``
+    (m, C, H, W_in).
+    """
+    unflipped = W[:, :, ::-1, ::-1]
+    return input_gradient_as_full_convolution(
+        dout, unflipped, input_shape, stride, padding
+    )
+
+
+def attention_backward_without_scale(dout, cache):
+    """WRONG ON PURPOSE: attention's backward with the forward's 1/sqrt(d) forgotten.
+
+    The forward pass divides the scores Q K^T by sqrt(d), so their gradient reaches Q
+    and K divided by sqrt(d) too (``bp_lib.attention``). Without it dQ and dK come out
+    sqrt(d) times too large; dV, which does not pass through the scores, is right.
+    Returns ``(dQ, dK, dV)`` of the shapes of Q, K, V.
+    """
+    dQ, dK, dV = attention_backward(dout, cache)
+    root_d = np.sqrt(cache[0].shape[-1])
+    return dQ * root_d, dK * root_d, dV

@@ -74,3 +74,38 @@ def test_layernorm_over_the_batch_axis_is_batch_norm_and_passes_a_gradient_check
     np.testing.assert_array_equal(
         bp.layernorm_forward(other, gamma, beta)[0][0], bp.layernorm_forward(X, gamma, beta)[0][0]
     )
+
+
+def test_conv_input_gradient_without_flip_is_wrong_unless_the_kernel_is_symmetric():
+    from bp_lib.book.bugs import conv2d_input_gradient_without_flip
+
+    rng = np.random.default_rng(4)
+    X, b = rng.normal(size=(2, 2, 6, 6)), rng.normal(size=3)
+    W = rng.normal(size=(3, 2, 3, 3))
+    dout = rng.normal(size=(2, 3, 3, 3))  # stride 2, padding 1
+    _, cache = bp.conv2d_forward(X, W, b, stride=2, padding=1)
+    right = bp.conv2d_backward(dout, cache)[0]
+    assert not bp.compare("dX", conv2d_input_gradient_without_flip(dout, W, X.shape, 2, 1), right).passed
+    symmetric = W + W[:, :, ::-1, ::-1]  # unchanged by a half turn: the flip does nothing
+    _, cache = bp.conv2d_forward(X, symmetric, b, stride=2, padding=1)
+    np.testing.assert_allclose(
+        conv2d_input_gradient_without_flip(dout, symmetric, X.shape, 2, 1),
+        bp.conv2d_backward(dout, cache)[0],
+        rtol=1e-12,
+        atol=1e-12,
+    )
+
+
+def test_attention_backward_without_scale_is_off_by_sqrt_d_in_dq_and_dk_only():
+    from bp_lib.book.bugs import attention_backward_without_scale
+
+    rng = np.random.default_rng(5)
+    Q, K, V = rng.normal(size=(2, 3, 4)), rng.normal(size=(2, 5, 4)), rng.normal(size=(2, 5, 2))
+    dout = rng.normal(size=(2, 3, 2))
+    _, cache = bp.attention_forward(Q, K, V)
+    right, wrong = bp.attention_backward(dout, cache), attention_backward_without_scale(dout, cache)
+    np.testing.assert_allclose(wrong[0], 2 * right[0], rtol=1e-12)  # sqrt(4) = 2
+    np.testing.assert_allclose(wrong[1], 2 * right[1], rtol=1e-12)
+    np.testing.assert_array_equal(wrong[2], right[2])
+    numeric = bp.numerical_gradient(lambda: np.sum(bp.attention_forward(Q, K, V)[0] * dout), Q)
+    assert bp.compare("dQ", right[0], numeric).passed and not bp.compare("dQ", wrong[0], numeric).passed
