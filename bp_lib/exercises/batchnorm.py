@@ -106,21 +106,23 @@ def _cases() -> list[Case]:
     return cases
 
 
-def _numerical(dout, X, gamma, eps=EPS):
-    """Centred differences of sum(batchnorm_forward(X, gamma, beta) * dout).
+def numerical_norm_gradients(forward, dout, X, gamma, eps):
+    """Centred differences of ``sum(forward(X, gamma, 0, eps)[0] * dout)``.
 
-    Returns the gradients for X, gamma and beta.
+    ``forward`` is batch norm's or layer norm's forward pass; ``X`` and ``gamma`` are
+    copied. Returns the gradients for X, gamma and beta (= 0 here).
     """
     X, gamma, beta = X.copy(), gamma.copy(), np.zeros_like(gamma)
 
     def f():
-        return np.sum(batchnorm_forward(X, gamma, beta, eps)[0] * dout)
+        return np.sum(forward(X, gamma, beta, eps)[0] * dout)
 
-    return (
-        numerical_gradient(f, X),
-        numerical_gradient(f, gamma),
-        numerical_gradient(f, beta),
-    )
+    return tuple(numerical_gradient(f, array) for array in (X, gamma, beta))
+
+
+def _numerical(dout, X, gamma, eps=EPS):
+    """Centred differences of sum(batchnorm_forward(X, gamma, beta) * dout)."""
+    return numerical_norm_gradients(batchnorm_forward, dout, X, gamma, eps)
 
 
 def _on_inputs(wrong_backward):

@@ -22,9 +22,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..gradcheck import numerical_gradient
 from ..layernorm import layernorm_forward
-from .batchnorm import _with_eps
+from .batchnorm import _with_eps, numerical_norm_gradients
 from .feedback import Case, Feedback, Hyperparameter, checks, diagnose
 
 __all__ = [
@@ -268,20 +267,8 @@ def _cases() -> list[Case]:
 
 
 def _numerical(dout, X, gamma, eps=EPS):
-    """Centred differences of ``sum(layernorm_forward(X, gamma, 0, eps) * dout)``.
-
-    Returns the gradients for X, gamma and beta.
-    """
-    X, gamma, beta = X.copy(), gamma.copy(), np.zeros_like(gamma)
-
-    def f():
-        return np.sum(layernorm_forward(X, gamma, beta, eps)[0] * dout)
-
-    return (
-        numerical_gradient(f, X),
-        numerical_gradient(f, gamma),
-        numerical_gradient(f, beta),
-    )
+    """Centred differences of ``sum(layernorm_forward(X, gamma, 0, eps) * dout)``."""
+    return numerical_norm_gradients(layernorm_forward, dout, X, gamma, eps)
 
 
 @checks("layernorm_backward", None)
