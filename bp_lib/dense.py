@@ -21,7 +21,7 @@ import numpy as np
 
 from ._checks import (
     as_float_array,
-    first_non_finite,
+    require_finite,
     require_float_dtype,
     require_ndim,
     require_positive_int,
@@ -104,9 +104,7 @@ class Dense(Module):
             get_initializer(init)(self.n_in, self.n_out, rng),
         ).astype(dtype, copy=False)
         require_shape("the initialiser's output", W, (self.n_in, self.n_out))
-        where = first_non_finite(W)
-        if where is not None:
-            raise ValueError(f"the initialiser's output must be finite, got {where}")
+        require_finite("the initialiser's output", W)
         self.params = {"W": W, "b": np.zeros(self.n_out, dtype=dtype)}
         self.grads = {name: np.zeros_like(value) for name, value in self.params.items()}
 

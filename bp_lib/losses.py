@@ -21,7 +21,6 @@ import numpy as np
 
 from ._checks import (
     as_float_array,
-    first_non_finite,
     require_finite,
     require_ndim,
     require_positive_int,
@@ -53,9 +52,7 @@ def _finite_loss(loss, **inputs) -> float:
     if np.isfinite(loss):
         return loss
     for name, array in inputs.items():
-        where = first_non_finite(array)
-        if where is not None:
-            raise ValueError(f"{name} must be finite, got {where}")
+        require_finite(name, array)
     raise FloatingPointError(
         f"the loss overflows ({loss}): the inputs are too large for "
         f"{next(iter(inputs.values())).dtype}; scale them down"

@@ -35,7 +35,7 @@ import numbers
 
 import numpy as np
 
-from ._checks import all_finite, first_non_finite, require_number
+from ._checks import all_finite, first_non_finite, require_finite, require_number
 
 _WORK_ARRAYS = ("scratch",)  # state entries that are workspace, not optimiser state
 
@@ -293,9 +293,7 @@ def _check_state_array(label: str, value, first) -> None:
             f"{label} has shape {value.shape} and dtype {value.dtype}, but the other "
             f"arrays of this parameter have {first.shape} and {first.dtype}"
         )
-    where = first_non_finite(value)
-    if where is not None:
-        raise ValueError(f"{label} must be finite, got {where}")
+    require_finite(label, value)
 
 
 class SGD(Optimizer):
@@ -579,7 +577,7 @@ def clip_grad_norm(grads, max_norm: float) -> float:
     """
     max_norm = require_number("max_norm", max_norm, low=0, low_open=True)
     arrays = _arrays_to_scale(grads)
-    norm = global_norm(arrays)
+    norm = global_norm(grads)  # names the array that is not finite
     if norm > max_norm:
         scale = max_norm / (norm + 1e-6)
         for g in arrays:

@@ -39,7 +39,7 @@ from ..losses import softmax_cross_entropy
 from ..optim import SGD
 from ..residual import Residual
 from ..train import accuracy, fit
-from .bn_training import TRAINED_BELOW
+from .bn_training import TRAINED_BELOW, final_losses
 from .diagnostics import trace
 
 KINDS = ("plain MLP", "residual", "plain", "pre-norm")
@@ -202,6 +202,5 @@ def summary(runs: list[Run]) -> str:
 
     A diverged run counts as an infinite loss (the median may then print ``inf``).
     """
-    losses = [math.inf if r.outcome == "diverged" else r.final_loss for r in runs]
     trained = sum(r.trained for r in runs)
-    return f"{trained}/{len(runs)}  {np.median(losses):.2f}"
+    return f"{trained}/{len(runs)}  {np.median(final_losses(runs)):.2f}"

@@ -27,7 +27,7 @@ import numpy as np
 
 from ..conv import conv2d_forward
 from ..gradcheck import numerical_gradient
-from .feedback import Case, Feedback, checks, diagnose
+from .feedback import WEIGHTS_CHANGED_IN_PLACE, Case, Feedback, checks, diagnose
 
 
 def _backward(dout, X, W, stride, padding, *, step=None, flip=None):
@@ -410,8 +410,5 @@ def check_conv2d_backward(fn) -> Feedback:
         MISTAKES,
         hint=HINT,
         output_names=("dX", "dW", "db"),
-        protected={
-            2: "The gradients are right, but W was changed in place: a backward pass "
-            "must leave the weights alone (the optimiser updates them from dW)."
-        },
+        protected={2: WEIGHTS_CHANGED_IN_PLACE},
     )

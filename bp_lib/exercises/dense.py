@@ -6,7 +6,7 @@ import numpy as np
 
 from ..dense import dense_forward
 from ..gradcheck import numerical_gradient
-from .feedback import Case, Feedback, checks, diagnose
+from .feedback import WEIGHTS_CHANGED_IN_PLACE, Case, Feedback, checks, diagnose
 
 HINT = (
     "Check each gradient against its derivation and its shape: dX = dZ @ W.T "
@@ -159,8 +159,5 @@ def check_dense_backward(fn) -> Feedback:
         MISTAKES,
         hint=HINT,
         output_names=("dX", "dW", "db"),
-        protected={
-            2: "The gradients are right, but W was changed in place: a backward pass "
-            "must leave the weights alone (the optimiser updates them from dW)."
-        },
+        protected={2: WEIGHTS_CHANGED_IN_PLACE},
     )

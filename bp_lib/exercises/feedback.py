@@ -183,6 +183,13 @@ def as_array(value, where: str):
     return (None, why) if why is not None else (array.astype(np.float64), None)
 
 
+#: A backward pass whose gradients are right but which changed its weights argument.
+WEIGHTS_CHANGED_IN_PLACE = (
+    "The gradients are right, but W was changed in place: a backward pass must leave "
+    "the weights alone (the optimiser updates them from dW)."
+)
+
+
 COARSE_ULPS = 100  # an answer in float32 within this many of its ulps is "near"
 
 

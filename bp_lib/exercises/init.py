@@ -130,8 +130,10 @@ def _shape_message(name, fn, right, wanted: str) -> str | None:
         )
     kurtosis = fourth / second**2 if second > 0 else np.nan
     shape = min(KURTOSIS, key=lambda k: abs(np.log(KURTOSIS[k] / kurtosis)))
-    if shape == wanted or abs(np.log(KURTOSIS[shape] / kurtosis)) > 0.1:
-        shape = "neither normal nor uniform"
+    if shape == wanted:
+        return None  # its shape is the wanted one: what is wrong is not said here
+    if abs(np.log(KURTOSIS[shape] / kurtosis)) > 0.1:
+        shape = "is neither normal nor uniform"
     else:
         shape = f"looks {shape}"
     if wanted == "uniform":

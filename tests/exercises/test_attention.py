@@ -1,3 +1,5 @@
+import itertools
+
 import numpy as np
 import pytest
 from helpers import assert_feedback, table
@@ -144,9 +146,14 @@ def test_the_listed_mistakes_are_wrong_and_differ_from_each_other():
         return np.sum(bp.attention_forward(Q, K, V, mask)[0] * dout)
 
     numeric = [bp.numerical_gradient(f, x) for x in (Q, K, V)]
+    outputs = []
     for message, wrong in MISTAKES:
         got = wrong(dout, Q, K, V, mask)
         assert any(g.shape != n.shape or bp.relative_error(g, n) > 1e-3 for g, n in zip(got, numeric)), message
+        outputs.append((message, got))
+    for (first, a), (second, b) in itertools.combinations(outputs, 2):
+        same = all(x.shape == y.shape and np.allclose(x, y) for x, y in zip(a, b))
+        assert not same, f"two listed mistakes compute the same thing:\n{first}\n{second}"
     assert all(bp.relative_error(g, n) < 1e-7 for g, n in zip(right(dout, Q, K, V, mask), numeric))
 
 

@@ -371,6 +371,11 @@ PROBES = [
         lambda: bp.clip_grad_norm([np.array([np.nan, 1.0])], 1.0),
         Raises(FloatingPointError, "grads[0] is not finite", "NaN at index (0,)"),
     ),
+    Probe(
+        "clip nan names the key",
+        lambda: bp.clip_grad_norm({"0.W": np.array([np.nan, 1.0])}, 1.0),
+        Raises(FloatingPointError, "grads['0.W'] is not finite", "NaN at index (0,)"),
+    ),
     Probe("clip nan leaves others", _clip_nan_leaves_grads, Returns(lambda g: np.array_equal(g, [3.0, 4.0]))),
     Probe(
         "clip bare 1-D array",
