@@ -6,6 +6,14 @@ has (``GITHUB_SERVER_URL``, ``GITHUB_REPOSITORY``); elsewhere from ``git remote 
 origin`` when that is a web address (``git@host:owner/name.git`` is read as
 ``https://host/owner/name``). With neither, as in a clone of a local folder, the book is
 built without the two buttons.
+
+When the repository is on github.com, each notebook page also gets sphinx-book-theme's launch
+buttons: "Binder" (mybinder.org builds the repository from ``binder/requirements.txt`` and opens
+the chapter in JupyterLab) and "Colab" (opens the chapter from GitHub). Colab opens notebooks
+from GitHub only, and the theme warns (an error under ``-W``) when asked for Colab elsewhere,
+so a repository on another host gets the repository buttons and no launch buttons.
+sphinx-book-theme knows GitHub, GitLab and Bitbucket addresses only (it stops the build on any
+other, "Provider not recognized"), so an address elsewhere gets no buttons.
 """
 
 from __future__ import annotations
@@ -16,6 +24,14 @@ import subprocess
 
 SSH_REMOTE = re.compile(r"^(?:ssh://)?git@([^:/]+)[:/](.+?)(?:\.git)?/?$")
 WEB_REMOTE = re.compile(r"^(https?://[^/]+/.+?)(?:\.git)?/?$")
+GITHUB = "https://github.com/"
+# The theme infers the provider from these words in the address (and stops on any other).
+KNOWN_HOSTS = re.compile(r"^https?://[^/]*(github|gitlab|bitbucket)[^/]*/", re.IGNORECASE)
+LAUNCH_BUTTONS = {
+    "binderhub_url": "https://mybinder.org",
+    "colab_url": "https://colab.research.google.com",
+    "notebook_interface": "jupyterlab",  # Binder opens the chapter in JupyterLab (lab/tree/...)
+}
 
 
 def web_address(remote: str) -> str | None:
@@ -41,18 +57,29 @@ def repository_address(source_dir: str, environ=os.environ) -> str | None:
     return web_address(remote.stdout) if remote.returncode == 0 else None
 
 
-def add_repository_buttons(app, config) -> None:
-    """Turn on sphinx-book-theme's repository and issue buttons when the address is known."""
-    address = repository_address(app.srcdir)
-    if address is None:
-        return
-    config.html_theme_options = {
-        **config.html_theme_options,
+def button_options(address: str | None, theme_options: dict) -> dict:
+    """The theme options with the buttons the address allows.
+
+    None without an address or on a host the theme does not know; the repository and issue
+    buttons on GitHub, GitLab or Bitbucket; the launch buttons too for a github.com address.
+    """
+    if address is None or not KNOWN_HOSTS.match(address):
+        return theme_options
+    options = {
+        **theme_options,
         "repository_url": address,
         "repository_branch": "main",
         "use_repository_button": True,
         "use_issues_button": True,
     }
+    if address.startswith(GITHUB):
+        options["launch_buttons"] = {**theme_options.get("launch_buttons", {}), **LAUNCH_BUTTONS}
+    return options
+
+
+def add_repository_buttons(app, config) -> None:
+    """Turn on sphinx-book-theme's repository, issue and launch buttons when the address is known."""
+    config.html_theme_options = button_options(repository_address(app.srcdir), config.html_theme_options)
 
 
 def setup(app):
