@@ -5,9 +5,13 @@ stdin and answers one JSON line on stdout, so the runner can hand the same case 
 side in turn while the other side's process waits, its thread pool idle.
 
 Requests: ``{"op": "info"}``; ``{"op": "step", "case": ..., "seconds": s, "min_steps": n}``
-(per-step seconds of a training step); bp_lib only: ``"matmul"`` (the step's matrix
-products alone), ``"passes"`` (forward and backward apart), ``"memory"``; bp_lib and
-sklearn: ``{"op": "digits", "epochs": n}`` (chapter 13's classifier, epoch by epoch).
+(per-step seconds of a training step; for a layer case also the losses of its first two
+steps, from the same weights and batch on both sides); bp_lib only: ``"matmul"`` (the
+step's matrix products alone), ``"preallocated"`` (an MLP step written by hand, every array
+allocated once), ``"passes"`` (forward and backward apart), ``"memory"``,
+``{"op": "conv_pair", "case": ..., "pair": "loops" | "im2col", ...}`` (a convolution's
+forward + backward); bp_lib and sklearn: ``{"op": "digits", "epochs": n}`` (chapter 13's
+classifier, epoch by epoch).
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ import time
 
 import numpy as np
 
-from benchmarks.cases import StepCase
+from benchmarks.cases import LayerCase, StepCase
 from bp_lib.book.cost import call_times
 
 WARMUP = 3
@@ -41,11 +45,20 @@ def timed(step, seconds: float, min_steps: int) -> list[float]:
     return call_times(step, steps_for(step, seconds, min_steps), warmup=0)
 
 
+def layer_problem(case: LayerCase):
+    """bp_lib's layer for ``case`` and its batch ``(layer, X, Y)``, from seed 0 (both sides use it)."""
+    from bp_lib.book import bench
+
+    return bench.layer_problem(case.kind, case.shape, np.random.default_rng(0), np.dtype(case.dtype))
+
+
 class NumpySide:
     """bp_lib (and the bound of its matrix products), with numpy's BLAS."""
 
     def __init__(self) -> None:
         self.prepared: dict[StepCase, tuple] = {}
+        self.layers: dict[LayerCase, tuple] = {}
+        self.preallocated_steps: dict[StepCase, object] = {}
 
     def info(self) -> dict:
         from threadpoolctl import threadpool_info
@@ -79,20 +92,63 @@ class NumpySide:
         if case not in self.prepared:
             model, X, y, rng = self._build(case)
             self.prepared[case] = (model, X, y, bench.sgd_step(model, X, y), bench.matmul_step(model, X, rng))
+            self.preallocated_steps[case] = bench.preallocated_step(model, X, y)
         return self.prepared[case]
 
-    def step(self, case: StepCase, seconds: float, min_steps: int) -> dict:
-        return {"times": timed(self._prepare(case)[3], seconds, min_steps)}
-
-    def matmul(self, case: StepCase, seconds: float, min_steps: int) -> dict:
-        return {"times": timed(self._prepare(case)[4], seconds, min_steps)}
-
-    def passes(self, case: StepCase, seconds: float, min_steps: int) -> dict:
+    def _prepare_layer(self, case: LayerCase):
+        """(layer, X, Y, step, products alone, losses of the first two steps), built once per case."""
+        import bp_lib as bp
         from bp_lib.book import bench
 
-        model, X, y, step, _ = self._prepare(case)
-        forward, backward = bench.pass_times(model, X, y, steps=steps_for(step, seconds, min_steps), warmup=WARMUP)
+        if case not in self.layers:
+            layer, X, Y = layer_problem(case)
+            products = bench.conv_products if case.kind == "conv2d" else bench.attention_products
+            step = bench.sgd_step(layer, X, Y, loss_fn=bp.mse_loss)
+            matmul = products(layer, X, np.random.default_rng(1))
+            self.layers[case] = (layer, X, Y, step, matmul, [step(), step()])
+        return self.layers[case]
+
+    def step(self, case: StepCase | LayerCase, seconds: float, min_steps: int) -> dict:
+        if isinstance(case, LayerCase):
+            *_, step, _, first_losses = self._prepare_layer(case)
+            return {"times": timed(step, seconds, min_steps), "first_losses": first_losses}
+        return {"times": timed(self._prepare(case)[3], seconds, min_steps)}
+
+    def preallocated(self, case: StepCase, seconds: float, min_steps: int) -> dict:
+        """The same step written by hand with every array allocated once (MLP cases only)."""
+        self._prepare(case)
+        return {"times": timed(self.preallocated_steps[case], seconds, min_steps)}
+
+    def matmul(self, case: StepCase | LayerCase, seconds: float, min_steps: int) -> dict:
+        products = self._prepare_layer(case)[4] if isinstance(case, LayerCase) else self._prepare(case)[4]
+        return {"times": timed(products, seconds, min_steps)}
+
+    def passes(self, case: StepCase | LayerCase, seconds: float, min_steps: int) -> dict:
+        import bp_lib as bp
+        from bp_lib.book import bench
+
+        if isinstance(case, LayerCase):
+            model, X, y, step, *_ = self._prepare_layer(case)
+            loss_fn = bp.mse_loss
+        else:
+            model, X, y, step, _ = self._prepare(case)
+            loss_fn = bp.softmax_cross_entropy
+        steps = steps_for(step, seconds, min_steps)
+        forward, backward = bench.pass_times(model, X, y, steps=steps, warmup=WARMUP, loss_fn=loss_fn)
         return {"forward": forward, "backward": backward}
+
+    def conv_pair(self, case: LayerCase, pair: str, seconds: float, min_steps: int) -> dict:
+        """Per-call seconds of a convolution's forward + backward: the loops or im2col."""
+        import bp_lib as bp
+        from bp_lib.book import bench
+
+        functions = {
+            "loops": (bp.conv2d_forward_loops, bp.conv2d_backward_loops),
+            "im2col": (bp.conv2d_forward, bp.conv2d_backward),
+        }
+        layer, X, dout = layer_problem(case)  # dout: the fixed target stands in for an upstream gradient
+        step = bench.conv_pair_step(*functions[pair], X, layer.params["W"], layer.params["b"], layer.padding, dout)
+        return {"times": timed(step, seconds, min_steps)}
 
     def memory(self, case: StepCase) -> dict:
         from bp_lib.book import bench
@@ -156,7 +212,47 @@ class TorchSide:
             self.prepared[case] = step
         return self.prepared[case]
 
-    def step(self, case: StepCase, seconds: float, min_steps: int) -> dict:
+    def _prepare_layer(self, case: LayerCase):
+        """bp_lib's layer, weights and batch for ``case`` in ``torch.nn``; (step, losses of the first two steps).
+
+        The second loss follows one SGD update, so it agrees with bp_lib's only if the gradients do.
+        """
+        torch = self.torch
+        layer, X, Y = layer_problem(case)
+        dtype = getattr(torch, case.dtype)
+        if case.kind == "conv2d":
+            model = torch.nn.Conv2d(layer.C, layer.F, layer.k, padding=layer.padding, dtype=dtype)
+            copies = [(model.weight, layer.params["W"]), (model.bias, layer.params["b"])]
+            parameters = [model.weight, model.bias]
+        else:  # nn.Linear computes X W.T, so its weight is bp_lib's W transposed
+            q, k, v, o = (torch.nn.Linear(layer.d_model, layer.d_model, bias=False, dtype=dtype) for _ in range(4))
+            copies = [(p.weight, layer.params[name].T) for p, name in zip((q, k, v, o), layer.NAMES)]
+            parameters = [q.weight, k.weight, v.weight, o.weight]
+
+            def model(X):
+                return o(torch.nn.functional.scaled_dot_product_attention(q(X), k(X), v(X)))
+
+        with torch.no_grad():
+            for parameter, array in copies:
+                parameter.copy_(torch.from_numpy(np.ascontiguousarray(array)))
+        X, Y = torch.from_numpy(X), torch.from_numpy(Y)
+        optimizer = torch.optim.SGD(parameters, lr=0.01)
+
+        def step() -> float:
+            optimizer.zero_grad(set_to_none=True)
+            loss = torch.nn.functional.mse_loss(model(X), Y)
+            loss.backward()
+            optimizer.step()
+            return loss.item()
+
+        return step, [step(), step()]
+
+    def step(self, case: StepCase | LayerCase, seconds: float, min_steps: int) -> dict:
+        if isinstance(case, LayerCase):
+            if case not in self.prepared:
+                self.prepared[case] = self._prepare_layer(case)
+            step, first_losses = self.prepared[case]
+            return {"times": timed(step, seconds, min_steps), "first_losses": first_losses}
         return {"times": timed(self._prepare(case), seconds, min_steps)}
 
 
@@ -198,17 +294,22 @@ def answer(side, request: dict) -> dict:
         return side.info()
     if op == "threads":
         return side.set_threads(request["threads"])
-    if op in ("step", "matmul", "passes"):
-        return getattr(side, op)(StepCase(**_case(request["case"])), request["seconds"], request["min_steps"])
+    if op in ("step", "matmul", "passes", "preallocated"):
+        return getattr(side, op)(_case(request["case"]), request["seconds"], request["min_steps"])
+    if op == "conv_pair":
+        return side.conv_pair(_case(request["case"]), request["pair"], request["seconds"], request["min_steps"])
     if op == "memory":
-        return side.memory(StepCase(**_case(request["case"])))
+        return side.memory(_case(request["case"]))
     if op == "digits":
         return side.digits(request["epochs"])
     raise ValueError(f"unknown request {op!r}")
 
 
-def _case(fields: dict) -> dict:
-    return {**fields, "sizes": tuple(fields["sizes"])}
+def _case(fields: dict) -> StepCase | LayerCase:
+    """The case a request names: a layer case has a ``kind``, an MLP case ``sizes``."""
+    if "kind" in fields:
+        return LayerCase.from_json(fields)
+    return StepCase(**{**fields, "sizes": tuple(fields["sizes"])})
 
 
 def main(argv: list[str]) -> None:

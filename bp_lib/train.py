@@ -20,8 +20,9 @@ from ._checks import (
     require_generator,
     require_positive_int,
 )
+from .core import reusing_arrays
 from .losses import softmax_cross_entropy
-from .optim import clip_grad_norm
+from .optim import Optimizer, clip_grad_norm
 
 
 @dataclass
@@ -52,18 +53,45 @@ def train_step(
     ``"<layer>.<name>"``) when the output, the loss or a gradient is NaN or
     infinite; numpy's overflow warnings on the way are silenced, as the error
     says what happened. A NaN in ``X`` itself is a ``ValueError``.
+
+    The activations and gradients passed between layers are written into the
+    arrays of the previous step (:func:`bp_lib.core.reusing_arrays`): nothing
+    leaves the step but the loss, and the model's output handed to ``loss_fn``
+    is a fresh array.
     """
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+    with (
+        np.errstate(over="ignore", invalid="ignore", divide="ignore"),
+        reusing_arrays(model),
+    ):
         out = _checked_forward(model, X, step)
         loss, dout = _checked_loss(loss_fn, out, Y, step)
         # as backward, without dL/dX of the data, which nothing uses
         model.backward_params(dout)
-        grads = model.grads
+        _update(model, optimizer, step, max_norm)
+    return loss
+
+
+def _update(model, optimizer, step: int, max_norm: float | None) -> None:
+    """Clip the gradients (if ``max_norm``) and take the optimiser's step.
+
+    A non-finite gradient raises ``FloatingPointError`` naming the step and the
+    parameter, before any parameter changes. bp_lib's optimisers (and
+    ``clip_grad_norm``) check the gradients themselves before changing anything,
+    so they are not scanned a second time here; any other object with a ``step``
+    method gets them checked first.
+    """
+    grads = model.grads
+    if not isinstance(optimizer, Optimizer):
         _require_finite_gradients(grads, step)
+    try:
         if max_norm is not None:
             clip_grad_norm(grads, max_norm)
         optimizer.step(model.params, grads)
-    return loss
+    except FloatingPointError as error:
+        bad = _first_non_finite(grads)
+        if bad is None:
+            raise
+        raise _non_finite_gradient(bad, step) from error
 
 
 def _blame_the_data(X) -> None:
@@ -106,11 +134,15 @@ def _checked_loss(loss_fn, out: np.ndarray, Y, step: int):
 def _require_finite_gradients(grads: dict, step: int) -> None:
     """Every gradient is finite, else ``FloatingPointError`` naming the parameter."""
     bad = _first_non_finite(grads)
-    if bad is None:
-        return
-    layer, _, name = bad.rpartition(".")
+    if bad is not None:
+        raise _non_finite_gradient(bad, step)
+
+
+def _non_finite_gradient(key: str, step: int) -> FloatingPointError:
+    """The error for the gradient ``grads[key]`` (``"<layer>.<name>"``) not finite."""
+    layer, _, name = key.rpartition(".")
     owner = f" of layer {layer}" if layer else ""
-    raise FloatingPointError(
+    return FloatingPointError(
         f"step {step}: the gradient of parameter {name!r}{owner} is not finite"
     )
 

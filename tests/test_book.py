@@ -124,6 +124,12 @@ def test_browser_renders_every_page(site_report):
     assert report.search_hits > 0, "the search page found nothing for 'gradient'"
 
 
+def test_the_browser_checked_every_chapter_page(site_report):
+    """Every notebook of chapters/ (Part V's included) was opened and checked in the browser."""
+    missing = [p.stem for p in CHAPTERS if f"chapters/{p.stem}.html" not in site_report.pages]
+    assert not missing, f"pages the browser did not check: {missing}"
+
+
 @pytest.mark.parametrize(
     "page, links",
     [

@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 import bp_lib as bp
+from bp_lib.core import _modules_within, reusing_arrays
 
 PARAMETER_NAMES = ["0.W", "0.b", "2.W", "2.b", "3.gamma", "3.beta", "6.W", "6.b"]
 DROPOUT_SEED = 99
@@ -186,3 +187,61 @@ def test_a_module_with_only_backward_gets_backward_params_for_free():
     net.forward(np.ones((4, 3)))
     net.backward_params(np.ones((4, 2)))
     assert first.calls == 1
+
+
+# --- arrays reused within a training step (reusing_arrays) ------------------------------
+
+
+def _net(rng, dtype=np.float64):
+    return bp.Sequential(
+        bp.Dense(6, 8, rng=rng, dtype=dtype),
+        bp.ReLU(),
+        bp.Residual(bp.Sequential(bp.Dense(8, 8, rng=rng, dtype=dtype), bp.ReLU())),
+        bp.Dense(8, 3, rng=rng, dtype=dtype),
+    )
+
+
+def test_inside_reusing_arrays_hidden_layers_write_into_last_steps_arrays():
+    rng = np.random.default_rng(0)
+    net, X = _net(rng), rng.standard_normal((5, 6))
+    with reusing_arrays(net):
+        first = net.layers[1].forward(net.layers[0].forward(X))
+    X2 = X + 1
+    with reusing_arrays(net):
+        second = net.layers[1].forward(net.layers[0].forward(X2))
+    assert second is first  # the ReLU's output array, reused
+    assert net.layers[0]._cache[0] is X2  # the data itself is only read
+
+
+def test_the_models_output_and_everything_outside_a_step_stay_fresh():
+    rng = np.random.default_rng(1)
+    net, X = _net(rng), rng.standard_normal((5, 6))
+    with reusing_arrays(net):
+        inside = [net.forward(X), net.forward(X)]
+    outside = [net.forward(X), net.forward(X)]
+    for a, b in (inside, outside):
+        assert not np.shares_memory(a, b)
+    hidden = [net.layers[1].forward(X @ np.ones((6, 8))) for _ in range(2)]
+    assert not np.shares_memory(*hidden)
+
+
+def test_reusing_arrays_is_undone_even_when_the_step_raises():
+    net = _net(np.random.default_rng(2))
+    with pytest.raises(ValueError), reusing_arrays(net):
+        net.forward(np.ones((2, 5)))  # 5 features, the first layer expects 6
+    assert all(module._reused is None for module in _modules_within(net))
+
+
+def test_a_reused_step_gives_bit_for_bit_the_pure_modules_numbers():
+    for dtype in (np.float32, np.float64):
+        nets = [_net(np.random.default_rng(3), dtype) for _ in range(2)]
+        rng = np.random.default_rng(4)
+        for _ in range(3):
+            X, dout = rng.standard_normal((5, 6)), rng.standard_normal((5, 3))
+            with reusing_arrays(nets[0]):
+                out = nets[0].forward(X)
+                dX = nets[0].backward(dout)
+            assert np.array_equal(out, nets[1].forward(X))
+            assert np.array_equal(dX, nets[1].backward(dout))
+            for name, g in nets[0].grads.items():
+                assert np.array_equal(g, nets[1].grads[name]), name

@@ -105,7 +105,20 @@ def test_history_weights_each_batch_by_its_size():
     assert abs(weighted - unweighted) > 0.1  # the test can tell the two apart
 
 
-def test_train_step_names_the_layer_and_parameter_of_a_non_finite_gradient():
+class _PlainSGD:
+    """An optimiser bp_lib does not know: a ``step`` method only, no checks of its own."""
+
+    def step(self, params, grads):
+        for name, p in params.items():
+            p -= 0.1 * grads[name]
+
+
+@pytest.mark.parametrize(
+    "optimizer, max_norm",
+    [(bp.SGD(0.1), None), (bp.Adam(0.1), 1.0), (_PlainSGD(), None), (_PlainSGD(), 1.0)],
+    ids=["SGD", "Adam clipped", "plain object", "plain object clipped"],
+)
+def test_train_step_names_the_layer_and_parameter_of_a_non_finite_gradient(optimizer, max_norm):
     # Real layers, finite loss, infinite gradient: the first layer maps both rows to exactly 0
     # (the two inputs cancel), so the huge weight of the second layer leaves the loss at 1,
     # but it scales the error sent back to 2e300, and dW of layer 0 = X.T @ dZ overflows.
@@ -119,7 +132,7 @@ def test_train_step_names_the_layer_and_parameter_of_a_non_finite_gradient():
         np.errstate(over="ignore"),
         pytest.raises(FloatingPointError, match=r"step 3: the gradient of parameter 'W' of layer 0 is not finite"),
     ):
-        bp.train_step(net, bp.mse_loss, bp.SGD(0.1), X, np.ones((2, 1)), step=3)
+        bp.train_step(net, bp.mse_loss, optimizer, X, np.ones((2, 1)), step=3, max_norm=max_norm)
     for name, value in net.params.items():  # nothing was updated with the bad gradient
         np.testing.assert_array_equal(value, before[name], err_msg=name)
 
@@ -184,3 +197,57 @@ def test_the_finiteness_check_confirms_an_overflowing_norm_before_reporting(dtyp
     for bad in (np.nan, np.inf, -np.inf):
         grads["0.b"][2] = bad
         assert _first_non_finite(grads) == "0.b"
+
+
+def _reused_step_network(seed: int, dtype):
+    rng = np.random.default_rng(seed)
+    return bp.Sequential(
+        bp.Dense(7, 16, rng=rng, dtype=dtype), bp.ReLU(), bp.Dense(16, 16, rng=rng, dtype=dtype), bp.ReLU(),
+        bp.Dense(16, 4, rng=rng, dtype=dtype),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_train_step_gives_bit_for_bit_the_step_written_with_the_pure_pairs(dtype):
+    fast, pure = _reused_step_network(0, dtype), _reused_step_network(0, dtype)
+    optimizer, pure_optimizer = bp.SGD(0.1, momentum=0.9), bp.SGD(0.1, momentum=0.9)
+    rng = np.random.default_rng(1)
+    for _ in range(4):
+        X, y = rng.standard_normal((9, 7)).astype(dtype), rng.integers(0, 4, 9)
+        loss = bp.train_step(fast, bp.softmax_cross_entropy, optimizer, X, y)
+        caches, A = [], X
+        for index in (0, 2, 4):
+            W, b = (pure.layers[index].params[k] for k in "Wb")
+            Z, cache = bp.dense_forward(A, W, b)
+            caches.append(cache)
+            if index < 4:
+                A, relu_cache = bp.relu_forward(Z)
+                caches.append(relu_cache)
+        expected_loss, dZ = bp.softmax_cross_entropy(Z, y)
+        grads = {}
+        for index in (4, 2, 0):
+            dA, grads[f"{index}.W"], grads[f"{index}.b"] = bp.dense_backward(dZ, caches.pop())
+            if index > 0:
+                dZ = bp.relu_backward(dA, caches.pop())
+        pure_optimizer.step(pure.params, grads)
+        assert loss == expected_loss
+        for name, p in fast.params.items():
+            assert np.array_equal(p, pure.params[name]), name
+
+
+def test_train_step_hands_the_loss_a_fresh_output_and_reuses_the_hidden_arrays():
+    net = _reused_step_network(2, np.float64)
+    outputs, rng = [], np.random.default_rng(3)
+
+    def keeping_loss(out, y):
+        outputs.append((out, out.copy()))
+        return bp.softmax_cross_entropy(out, y)
+
+    hidden = []
+    for _ in range(3):
+        bp.train_step(net, keeping_loss, bp.SGD(0.1), rng.standard_normal((5, 7)), rng.integers(0, 4, 5))
+        hidden.append(net.layers[2]._cache[0])  # the first ReLU's output, the second Dense's input
+    for out, copy in outputs:
+        assert np.array_equal(out, copy)  # not overwritten by the later steps
+    assert hidden[0] is hidden[1] is hidden[2]
+    assert net.layers[2].forward(hidden[0]) is not net.layers[2].forward(hidden[0])

@@ -69,5 +69,141 @@ def test_step_peak_memory_sees_the_cached_activations():
     memory = bench.step_peak_memory(model, bench.sgd_step(model, X, y))
     assert memory["parameters"] == 8 * (300 * 200 + 200 + 200 * 10 + 10)
     assert memory["cached"] == 8 * 64 * (300 + 200 + 200)  # X, Z1 (ReLU's cache), A1
-    new_activations = 8 * 64 * (200 + 200)  # Z1 and A1 are allocated by the step; X is not
-    assert new_activations <= memory["peak"] < memory["reference"]
+    # Z1, A1 (and the mask and gradients of the backward pass) are written into the arrays
+    # of the step before; the output Z2 (64, 10), handed to the loss, is new every step
+    assert 8 * 64 * 10 <= memory["peak"] < 8 * 64 * 200
+
+
+def test_layer_problem_builds_a_size_keeping_conv2d_and_its_batch():
+    layer, X, Y = bench.layer_problem("conv2d", (3, 2, 6, 5, 4, 3), np.random.default_rng(10), dtype=np.float32)
+    assert repr(layer) == "Conv2d(2, 4, 3, stride=1, padding=1)"
+    assert X.shape == (3, 2, 6, 5) and Y.shape == layer.forward(X).shape == (3, 4, 6, 5)
+    assert {a.dtype for a in (X, Y, *layer.params.values())} == {np.dtype(np.float32)}
+
+
+def test_layer_problem_builds_self_attention_and_its_batch():
+    layer, X, Y = bench.layer_problem("attention", (3, 5, 4), np.random.default_rng(11))
+    assert repr(layer) == "SelfAttention(4, causal=False)"
+    assert X.shape == Y.shape == layer.forward(X).shape == (3, 5, 4)
+    again = bench.layer_problem("attention", (3, 5, 4), np.random.default_rng(11))
+    np.testing.assert_array_equal(again[0].params["Wq"], layer.params["Wq"])
+    np.testing.assert_array_equal(again[1], X)
+
+
+@pytest.mark.parametrize(
+    "kind, shape, message",
+    [
+        ("conv2d", (2, 1, 4, 4, 2, 2), "must be odd, got 2"),
+        ("attention", (2, 0, 4), "shape"),
+        ("dense", (2, 3), "kind must be 'conv2d' or 'attention', got 'dense'"),
+    ],
+)
+def test_layer_problem_rejects_what_it_cannot_build(kind, shape, message):
+    with pytest.raises(ValueError, match=message):
+        bench.layer_problem(kind, shape, np.random.default_rng(0))
+
+
+@pytest.mark.parametrize("kind, shape", [("conv2d", (2, 2, 5, 5, 3, 3)), ("attention", (2, 4, 6))])
+def test_sgd_step_trains_a_layer_under_the_mean_squared_error(kind, shape):
+    layer, X, Y = bench.layer_problem(kind, shape, np.random.default_rng(12))
+    twin = bench.layer_problem(kind, shape, np.random.default_rng(12))[0]
+    before = {name: p.copy() for name, p in layer.params.items()}
+    loss = bench.sgd_step(layer, X, Y, lr=0.05, loss_fn=bp.mse_loss)()
+    assert np.isfinite(loss) and loss == bp.train_step(twin, bp.mse_loss, bp.SGD(0.05), X, Y)
+    for name, p in layer.params.items():
+        assert not np.array_equal(p, before[name]), name
+        np.testing.assert_array_equal(p, twin.params[name])
+
+
+def _products_of(step):
+    """The (left shape, right shape) of every np.matmul ``step()`` makes."""
+    calls = []
+    original = np.matmul
+
+    def counting(left, right, out):
+        calls.append((left.shape, right.shape))
+        return original(left, right, out=out)
+
+    np.matmul = counting
+    try:
+        step()
+    finally:
+        np.matmul = original
+    return calls
+
+
+def test_conv_products_are_the_forward_and_the_weight_gradient_of_im2col():
+    layer, X, _ = bench.layer_problem("conv2d", (2, 3, 5, 4, 6, 3), np.random.default_rng(13))
+    rows, width = 2 * 5 * 4, 3 * 3 * 3  # one row per window, one column per (c, u, v)
+    calls = _products_of(bench.conv_products(layer, X, np.random.default_rng(14)))
+    assert calls == [((rows, width), (width, 6)), ((6, rows), (rows, width))]
+
+
+def test_conv_products_compute_the_forward_of_the_layer():
+    layer, X, _ = bench.layer_problem("conv2d", (2, 3, 5, 4, 6, 3), np.random.default_rng(15))
+    outputs = []
+    original = np.matmul
+
+    def keeping(left, right, out):
+        outputs.append(out)
+        return original(left, right, out=out)
+
+    np.matmul = keeping
+    try:
+        bench.conv_products(layer, X, np.random.default_rng(16))()
+    finally:
+        np.matmul = original
+    expected = layer.forward(X) - layer.params["b"][:, None, None]  # the product, before the bias
+    np.testing.assert_allclose(outputs[0].reshape(2, 5, 4, 6).transpose(0, 3, 1, 2), expected, rtol=1e-12)
+
+
+def test_attention_products_are_the_fifteen_of_a_self_attention_step():
+    m, T, d = 2, 5, 4
+    layer, X, _ = bench.layer_problem("attention", (m, T, d), np.random.default_rng(17))
+    calls = _products_of(bench.attention_products(layer, X, np.random.default_rng(18)))
+    rows = (m * T, d)
+    forward = [((m, T, d), (d, d))] * 3 + [((m, T, d), (m, d, T)), ((m, T, T), (m, T, d)), ((m, T, d), (d, d))]
+    backward = [
+        ((d, m * T), rows),  # dWo = A^T dout
+        ((m, T, d), (d, d)),  # dA = dout Wo^T
+        ((m, T, T), (m, T, d)),  # dV = P^T dA
+        ((m, T, d), (m, d, T)),  # dP = dA V^T
+        ((m, T, T), (m, T, d)),  # dQ = dZ K
+        ((m, T, T), (m, T, d)),  # dK = dZ^T Q
+    ] + [((d, m * T), rows)] * 3  # dWq, dWk, dWv
+    assert calls == forward + backward
+
+
+def test_conv_pair_step_gives_the_same_gradients_by_loops_and_by_im2col():
+    layer, X, dout = bench.layer_problem("conv2d", (2, 2, 4, 5, 3, 3), np.random.default_rng(19))
+    W, b = layer.params["W"], layer.params["b"]
+    loops = bench.conv_pair_step(bp.conv2d_forward_loops, bp.conv2d_backward_loops, X, W, b, 1, dout)()
+    im2col = bench.conv_pair_step(bp.conv2d_forward, bp.conv2d_backward, X, W, b, 1, dout)()
+    assert [a.shape for a in loops] == [(2, 3, 4, 5), X.shape, W.shape, b.shape]
+    for ours, theirs in zip(loops, im2col):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12)
+
+
+def test_pass_times_takes_the_loss_it_is_given():
+    layer, X, Y = bench.layer_problem("attention", (2, 3, 4), np.random.default_rng(20))
+    forward, backward = bench.pass_times(layer, X, Y, steps=2, warmup=0, loss_fn=bp.mse_loss)
+    assert len(forward) == len(backward) == 2 and min(forward + backward) >= 0
+    with pytest.raises(ValueError):  # the default loss wants labels, not a (2, 3, 4) target
+        bench.pass_times(layer, X, Y, steps=1, warmup=0)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_the_preallocated_step_is_train_step_bit_for_bit(dtype):
+    models = [bench.mlp((12, 9, 7, 4), np.random.default_rng(20), dtype=dtype) for _ in range(2)]
+    X, y = bench.classification_batch(6, 12, 4, np.random.default_rng(21), dtype)
+    by_hand, library = bench.preallocated_step(models[0], X, y), bench.sgd_step(models[1], X, y)
+    for _ in range(3):
+        assert by_hand() == library()
+    for name, p in models[0].params.items():
+        np.testing.assert_array_equal(p, models[1].params[name], err_msg=name)
+    assert any(
+        not np.array_equal(p, q)
+        for p, q in zip(
+            models[0].params.values(), bench.mlp((12, 9, 7, 4), np.random.default_rng(20), dtype=dtype).params.values()
+        )
+    )  # it did train
