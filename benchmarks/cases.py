@@ -69,8 +69,8 @@ FULL = {
     # bp_lib / torch at 2 threads, then at 1 thread in one process): conv 2.1 / 3.0-3.3x in float32,
     # 2.5 / 1.5-1.6x in float64; attention 0.6-1.24 / 0.75-0.88x in float32, 1.1-1.37 / 0.84-0.89x in float64.
     "layers": [
-        # im2col's row-layout copy (10-15 ms) alone exceeds torch's step (7.5-10 ms at 1 thread); a
-        # (C k k, m H W) gather by 9 slab copies takes 1.6 ms, which would bring the step to about 2x
+        # set when im2col's row-layout copy (10-15 ms) alone exceeded torch's step (7.5-10 ms at 1 thread);
+        # im2col is now a (C k k, m H W) gather by 9 slab copies (1.6 ms), the step 2x faster than then
         LayerCase("conv2d", CONV, "float32", target=2.0),
         LayerCase("conv2d", CONV, "float64", target=1.5),  # same copy, but torch's float64 conv is 3-4x its float32
         # one head, 15 products of 64-wide matrices against torch's fused SDPA: within 25 %

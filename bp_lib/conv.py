@@ -22,9 +22,11 @@ window reaches (when s does not divide H + 2p - kh) get a zero gradient.
 Two implementations of the same pair: ``conv2d_forward_loops`` /
 ``conv2d_backward_loops`` write the sums above as loops (the lesson; small inputs),
 ``conv2d_forward`` / ``conv2d_backward`` gather every window into one row of a matrix
-(im2col) and turn each sum into one matrix product (the speed). ``Conv2d`` is the
-module over the im2col pair; it writes its gradients into the same ``grads`` arrays
-at every ``backward``, as ``Dense`` does.
+(im2col) and turn each sum into one matrix product (the speed); the matrix is filled by
+one strided copy per kernel offset and stored column by column, so that the copies
+and the products run over contiguous memory. ``Conv2d`` is the module over the im2col
+pair; it writes its gradients into the same ``grads`` arrays at every ``backward``, as
+``Dense`` does.
 
 Max pooling keeps the largest entry of each ``size`` x ``size`` window; its backward
 routes each upstream gradient to the entry that was kept. At a tie, the kept entry is
@@ -104,8 +106,10 @@ def _pad(X: np.ndarray, padding: int) -> np.ndarray:
     """X (m, C, H, W) with ``padding`` zero rows and columns on every side."""
     if padding == 0:
         return X
-    p = padding
-    return np.pad(X, ((0, 0), (0, 0), (p, p), (p, p)))
+    p, (m, C, H, W) = padding, X.shape
+    Xp = np.zeros((m, C, H + 2 * p, W + 2 * p), dtype=X.dtype)
+    Xp[:, :, p : p + H, p : p + W] = X
+    return Xp
 
 
 def _crop(dXp: np.ndarray, padding: int) -> np.ndarray:
@@ -185,16 +189,32 @@ def _windows(Xp: np.ndarray, kh: int, kw: int, stride: int) -> np.ndarray:
     return sliding_window_view(Xp, (kh, kw), axis=(2, 3))[:, :, ::stride, ::stride]
 
 
+def _offset(u: int, v: int, H_out: int, W_out: int, stride: int) -> tuple:
+    """The index of ``Xp[:, :, u + s i, v + s j]`` for every window (i, j).
+
+    Kernel offset (u, v) of window (i, j) sits at row u + s i, column v + s j: one
+    strided slab of shape (m, C, H_out, W_out), with no place in it twice.
+    """
+    rows = slice(u, u + stride * (H_out - 1) + 1, stride)
+    cols = slice(v, v + stride * (W_out - 1) + 1, stride)
+    return (slice(None), slice(None), rows, cols)
+
+
 def im2col(Xp: np.ndarray, kh: int, kw: int, stride: int) -> np.ndarray:
     """Every window of Xp as one row: (m * H_out * W_out, C * kh * kw).
 
     Row ``(n, i, j)`` (in C order) holds ``Xp[n, :, s i : s i + kh, s j : s j + kw]``
-    flattened in the order (c, u, v), the order of ``W[f].reshape(-1)``.
+    flattened in the order (c, u, v), the order of ``W[f].reshape(-1)``. The matrix
+    is stored column by column: it is the transpose of a C-contiguous
+    (C * kh * kw, m * H_out * W_out) array, filled by one slab copy per kernel offset
+    (u, v), ``T[c, u, v, n, i, j] = Xp[n, c, u + s i, v + s j]``.
     """
-    windows = _windows(Xp, kh, kw, stride)  # (m, C, H_out, W_out, kh, kw)
-    m, C, H_out, W_out = windows.shape[:4]
-    rows = windows.transpose(0, 2, 3, 1, 4, 5)
-    return rows.reshape(m * H_out * W_out, C * kh * kw)
+    m, C, Hp, Wp = Xp.shape
+    H_out, W_out = (Hp - kh) // stride + 1, (Wp - kw) // stride + 1
+    T = np.empty((C, kh, kw, m, H_out, W_out), dtype=Xp.dtype)
+    for u, v in np.ndindex(kh, kw):
+        T[:, u, v] = Xp[_offset(u, v, H_out, W_out, stride)].transpose(1, 0, 2, 3)
+    return T.reshape(C * kh * kw, m * H_out * W_out).T
 
 
 def col2im(dcols: np.ndarray, shape: tuple, kh: int, kw: int, stride: int):
@@ -202,24 +222,34 @@ def col2im(dcols: np.ndarray, shape: tuple, kh: int, kw: int, stride: int):
 
     dcols (m * H_out * W_out, C * kh * kw) -> an array of ``shape`` (m, C, Hp, Wp).
     One strided addition per kernel offset (u, v): for a fixed offset, the windows
-    touch distinct places, so ``+=`` on the strided slice adds every term.
+    touch distinct places, so ``+=`` on the strided slab adds every term. Fastest
+    when dcols is stored as im2col stores its matrix (its transpose C-contiguous).
     """
     m, C, Hp, Wp = shape
     H_out, W_out = (Hp - kh) // stride + 1, (Wp - kw) // stride + 1
-    d = dcols.reshape(m, H_out, W_out, C, kh, kw)
+    T = dcols.T.reshape(C, kh, kw, m, H_out, W_out)
     dXp = np.zeros(shape, dtype=dcols.dtype)
-    for u in range(kh):
-        for v in range(kw):
-            rows = slice(u, u + stride * (H_out - 1) + 1, stride)
-            cols = slice(v, v + stride * (W_out - 1) + 1, stride)
-            dXp[:, :, rows, cols] += d[:, :, :, :, u, v].transpose(0, 3, 1, 2)
+    for u, v in np.ndindex(kh, kw):
+        dXp[_offset(u, v, H_out, W_out, stride)] += T[:, u, v].transpose(1, 0, 2, 3)
     return dXp
+
+
+def _as_images(Z_T: np.ndarray, b: np.ndarray, shape: tuple) -> np.ndarray:
+    """``Z_T + b[:, None]`` (F, m * H_out * W_out) as a C-contiguous ``shape``.
+
+    ``shape`` is (m, F, H_out, W_out): the bias and the transpose in one pass.
+    """
+    m, F, H_out, W_out = shape
+    out = np.empty(shape, dtype=np.result_type(Z_T, b))
+    images = Z_T.reshape(F, m, H_out, W_out).transpose(1, 0, 2, 3)
+    return np.add(images, b[:, None, None], out=out)
 
 
 def conv2d_forward(X, W, b, stride=1, padding=0):
     """Cross-correlation as one matrix product (im2col); returns ``(out, cache)``.
 
-    ``out = (im2col(Xp) @ W.reshape(F, -1).T + b)`` reshaped to (m, F, H_out, W_out).
+    ``out = W.reshape(F, -1) @ im2col(Xp).T + b``, the rows' product transposed,
+    (F, m * H_out * W_out), laid out as (m, F, H_out, W_out), C-contiguous.
     X (m, C, H, W_in), W (F, C, kh, kw), b (F,) -> out (m, F, H_out, W_out);
     stride and padding are ints, zero padding on every side.
     """
@@ -228,9 +258,19 @@ def conv2d_forward(X, W, b, stride=1, padding=0):
     cols = im2col(_pad(X, padding), kh, kw, stride)
     H_out = output_size(X.shape[2], kh, stride, padding)
     W_out = output_size(X.shape[3], kw, stride, padding)
-    out = cols @ W.reshape(F, -1).T + b  # (m * H_out * W_out, F)
-    out = out.reshape(m, H_out, W_out, F).transpose(0, 3, 1, 2)
+    out = _as_images(W.reshape(F, -1) @ cols.T, b, (m, F, H_out, W_out))
     return out, (cols, X.shape, W, stride, padding)
+
+
+def _as_rows(dout: np.ndarray) -> np.ndarray:
+    """The upstream gradient (m, F, H_out, W_out) as D (m * H_out * W_out, F).
+
+    One row per window, stored as im2col stores its matrix (D.T C-contiguous), by
+    one copy of dout.
+    """
+    m, F, H_out, W_out = dout.shape
+    D_T = np.ascontiguousarray(dout.transpose(1, 0, 2, 3))
+    return D_T.reshape(F, m * H_out * W_out).T
 
 
 def _unpack_conv_cache(dout, cache):
@@ -241,7 +281,17 @@ def _unpack_conv_cache(dout, cache):
     W_out = output_size(shape[3], kw, stride, padding)
     dout = _checked_upstream("dout", dout, (m, F, H_out, W_out), "conv2d_forward")
     padded = (m, shape[1], shape[2] + 2 * padding, shape[3] + 2 * padding)
-    return dout.transpose(0, 2, 3, 1).reshape(-1, F), cols, padded, W, stride, padding
+    return _as_rows(dout), cols, padded, W, stride, padding
+
+
+def _input_gradient(D, W, padded: tuple, stride: int, padding: int) -> np.ndarray:
+    """``dX = col2im(D @ W.reshape(F, -1))`` cropped by the padding.
+
+    The product is computed as ``(W.reshape(F, -1).T @ D.T).T``, the same matrix
+    stored as col2im reads it fastest. D (m * H_out * W_out, F) -> dX (m, C, H, W_in).
+    """
+    dcols = (W.reshape(len(W), -1).T @ D.T).T
+    return _crop(col2im(dcols, padded, *W.shape[2:], stride), padding)
 
 
 def conv2d_backward(dout, cache):
@@ -254,8 +304,7 @@ def conv2d_backward(dout, cache):
     D, cols, padded, W, stride, padding = _unpack_conv_cache(dout, cache)
     dW = (D.T @ cols).reshape(W.shape)
     db = D.sum(axis=0)
-    dXp = col2im(D @ W.reshape(len(W), -1), padded, *W.shape[2:], stride)
-    return _crop(dXp, padding), dW, db
+    return _input_gradient(D, W, padded, stride, padding), dW, db
 
 
 class Conv2d(Module):
@@ -297,8 +346,7 @@ class Conv2d(Module):
     def backward(self, dout: np.ndarray) -> np.ndarray:
         """Write ``grads["W"]`` and ``grads["b"]`` in place; return dX."""
         D, W, padded = self._store_gradients(dout)
-        dXp = col2im(D @ W.reshape(self.F, -1), padded, self.k, self.k, self.stride)
-        return _crop(dXp, self.padding)
+        return _input_gradient(D, W, padded, self.stride, self.padding)
 
     def backward_params(self, dout: np.ndarray) -> None:
         """Write ``grads`` as ``backward`` does, without computing dX."""
@@ -363,9 +411,7 @@ def maxpool2d_backward(dout, cache):
     dX = np.zeros(shape, dtype=dout.dtype)
     for offset in range(size * size):
         u, v = divmod(offset, size)
-        rows = slice(u, u + stride * (H_out - 1) + 1, stride)
-        cols = slice(v, v + stride * (W_out - 1) + 1, stride)
-        dX[:, :, rows, cols] += np.where(kept == offset, dout, 0)
+        dX[_offset(u, v, H_out, W_out, stride)] += np.where(kept == offset, dout, 0)
     return dX
 
 

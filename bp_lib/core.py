@@ -18,8 +18,9 @@ Within one training step, arrays can be reused from the step before
 array it writes with ``_work_array``, and gets a fresh one everywhere else. Only
 arrays that never leave the step are reused: the activations passed from layer to
 layer and the gradients passed back. The model's own output (handed to the loss
-function) and everything ``forward`` or ``backward`` return to a caller outside a
-step are fresh, so no array a caller holds changes under them.
+function; :func:`unshared` copies it if a last layer returned a view of a reused
+array) and everything ``forward`` or ``backward`` return to a caller outside a step
+are fresh, so no array a caller holds changes under them.
 """
 
 from __future__ import annotations
@@ -248,6 +249,23 @@ def reusing_arrays(model: Module):
         for module in modules:
             module._reused = None
             module._output_leaves = True
+
+
+def unshared(model: Module, array: np.ndarray) -> np.ndarray:
+    """``array``, or a copy of it if it shares memory with an array ``model`` reuses.
+
+    For the model's output inside :func:`reusing_arrays`: its last layer writes a
+    fresh array, but a layer that returns a view of its input (``Flatten``, say)
+    would hand on an array the next step overwrites.
+    """
+    kept = (
+        kept_array
+        for module in _modules_within(model)
+        for kept_array in module.__dict__.get("_kept_arrays", {}).values()
+    )
+    if any(np.may_share_memory(array, other) for other in kept):
+        return array.copy()
+    return array
 
 
 def _refuse_reuse(layers) -> None:

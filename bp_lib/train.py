@@ -20,7 +20,7 @@ from ._checks import (
     require_generator,
     require_positive_int,
 )
-from .core import reusing_arrays
+from .core import reusing_arrays, unshared
 from .losses import softmax_cross_entropy
 from .optim import Optimizer, clip_grad_norm
 
@@ -63,7 +63,7 @@ def train_step(
         np.errstate(over="ignore", invalid="ignore", divide="ignore"),
         reusing_arrays(model),
     ):
-        out = _checked_forward(model, X, step)
+        out = unshared(model, _checked_forward(model, X, step))
         loss, dout = _checked_loss(loss_fn, out, Y, step)
         # as backward, without dL/dX of the data, which nothing uses
         model.backward_params(dout)

@@ -3,9 +3,11 @@ import pytest
 from helpers import check_backward
 from hypothesis import given
 from hypothesis import strategies as st
+from numpy.lib.stride_tricks import sliding_window_view
 from strategies import seeds, upstream
 
 import bp_lib as bp
+from bp_lib.conv import col2im, im2col
 
 
 @st.composite
@@ -116,6 +118,67 @@ def test_forward_equals_the_definition(problem, seed):
     X, W, b = _problem(np.random.default_rng(seed), m, C, H, W_in, F, kh, kw)
     out, _ = bp.conv2d_forward(X, W, b, stride, padding)
     np.testing.assert_allclose(out, reference_correlation(X, W, b, stride, padding), rtol=1e-12, atol=1e-12)
+
+
+IM2COL_SHAPES = [  # (m, C, Hp, Wp, kh, kw, stride): Xp is the already padded input
+    (1, 1, 5, 5, 3, 3, 1),  # batch 1, one channel
+    (2, 3, 8, 9, 3, 2, 2),  # stride 2, non-square kernel
+    (1, 2, 7, 7, 2, 4, 3),  # stride 3 leaves the last row and column unread
+    (3, 2, 4, 5, 1, 1, 1),  # 1x1 kernel: the rows are the pixels
+    (0, 2, 5, 5, 3, 3, 1),  # an empty batch
+]
+
+
+@pytest.mark.parametrize("shape", IM2COL_SHAPES)
+def test_im2col_rows_are_the_windows_in_c_order(shape):
+    """Row (n, i, j) is window (i, j) of image n flattened as (c, u, v): a copy, so bit for bit."""
+    m, C, Hp, Wp, kh, kw, stride = shape
+    Xp = np.random.default_rng(sum(shape)).normal(size=(m, C, Hp, Wp))
+    windows = sliding_window_view(Xp, (kh, kw), axis=(2, 3))[:, :, ::stride, ::stride]
+    H_out, W_out = windows.shape[2:4]
+    expected = windows.transpose(0, 2, 3, 1, 4, 5).reshape(m * H_out * W_out, C * kh * kw)
+    cols = im2col(Xp, kh, kw, stride)
+    np.testing.assert_array_equal(cols, expected)
+    assert cols.shape == expected.shape and cols.T.flags.c_contiguous, "stored column by column"
+
+
+@given(problem=conv_problems(), seed=seeds)
+def test_col2im_is_the_adjoint_of_im2col_in_either_storage(problem, seed):
+    """<im2col(A), B> = <A, col2im(B)>, and col2im adds the same numbers however B is stored."""
+    m, C, H, W_in, _, kh, kw, stride, padding = problem
+    rng = np.random.default_rng(seed)
+    A = rng.normal(size=(m, C, H + 2 * padding, W_in + 2 * padding))
+    cols = im2col(A, kh, kw, stride)
+    B = rng.normal(size=cols.shape)  # C-contiguous, rows stored one after the other
+    by_rows = col2im(B, A.shape, kh, kw, stride)
+    by_columns = col2im(np.asfortranarray(B), A.shape, kh, kw, stride)
+    np.testing.assert_array_equal(by_rows, by_columns)
+    assert np.isclose(np.sum(cols * B), np.sum(A * by_rows), rtol=1e-12, atol=1e-12)
+
+
+def test_conv2d_forward_output_is_c_contiguous_and_db_sums_every_position():
+    """The output is laid out as (m, F, H_out, W_out), not a transposed view of the rows."""
+    rng = np.random.default_rng(2)
+    X, W, b = _problem(rng, 3, 2, 6, 7, 4, 3, 2)
+    out, cache = bp.conv2d_forward(X, W, b, stride=2, padding=1)
+    assert out.shape == (3, 4, 3, 4) and out.flags.c_contiguous
+    dout = rng.normal(size=out.shape)
+    np.testing.assert_allclose(bp.conv2d_backward(dout, cache)[2], dout.sum(axis=(0, 2, 3)), rtol=1e-13)
+
+
+def test_conv2d_float32_pair_matches_float64_on_a_batch_of_images():
+    """The im2col pair in float32 against float64, on the benchmark's layer at a smaller batch."""
+    rng = np.random.default_rng(12)
+    X, W, b = _problem(rng, 4, 8, 28, 28, 16, 3, 3)
+    dout = rng.normal(size=(4, 16, 28, 28))
+    exact, cache = bp.conv2d_forward(X, W, b, padding=1)
+    single, cache32 = bp.conv2d_forward(*(a.astype(np.float32) for a in (X, W, b)), padding=1)
+    gradients = bp.conv2d_backward(dout.astype(np.float32), cache32)
+    pairs = [(single, exact), *zip(gradients, bp.conv2d_backward(dout, cache))]
+    for ours, reference in pairs:
+        assert ours.dtype == np.float32
+        scale = np.abs(reference).max()
+        np.testing.assert_allclose(ours, reference, rtol=0, atol=1e-5 * scale)
 
 
 def test_forward_against_scipy_correlate2d():

@@ -251,3 +251,18 @@ def test_train_step_hands_the_loss_a_fresh_output_and_reuses_the_hidden_arrays()
         assert np.array_equal(out, copy)  # not overwritten by the later steps
     assert hidden[0] is hidden[1] is hidden[2]
     assert net.layers[2].forward(hidden[0]) is not net.layers[2].forward(hidden[0])
+
+
+def test_train_step_copies_an_output_that_is_a_view_of_a_reused_array():
+    # Flatten returns a view of its input: here the ReLU's output, reused every step
+    net = bp.Sequential(bp.Dense(3, 4, rng=np.random.default_rng(5)), bp.ReLU(), bp.Flatten())
+    outputs, rng = [], np.random.default_rng(6)
+
+    def keeping_loss(out, y):
+        outputs.append((out, out.copy()))
+        return bp.mse_loss(out, y)
+
+    for _ in range(3):
+        bp.train_step(net, keeping_loss, bp.SGD(0.1), rng.standard_normal((5, 3)), rng.standard_normal((5, 4)))
+    for out, copy in outputs:
+        assert np.array_equal(out, copy)
