@@ -142,7 +142,7 @@ def step_table(summary: list[dict]) -> list[str]:
         "Training step (forward, loss, backward, SGD update): medians over all timed steps, spread = IQR / median",
         f"{'case':<30}{'bp_lib ms':>10}{'spread':>7}{'torch ms':>10}{'spread':>7}   "
         f"{'bp/torch':>7} {'target':>8} {'met':4}  {'matmul/step':>11} {'target':>8} {'met':4}  "
-        f"{'matmul/floor':>12}  {'bwd/fwd':>7}",
+        f"{'matmul/hand':>12}  {'bwd/fwd':>7}",
     ]
     for s in summary:
         med, spr = s["median_seconds"], s["spread"]
@@ -156,7 +156,7 @@ def step_table(summary: list[dict]) -> list[str]:
         )
     return lines + [
         "  matmul/step: the step's own matrix products run alone (same shapes, dtype, BLAS) over the step's time;",
-        "  matmul/floor: the same over the step written by hand, every array allocated once",
+        "  matmul/hand: the same over the step written by hand, every array allocated once",
         "  (bench.preallocated_step): the most a numpy step reaches here; the rest is the platform's;",
         "  bwd/fwd: backward pass (as in training: no dL/dX of the data) over forward pass;",
         "  their FLOP ratio is 1.40 for 784-512-512-10.",

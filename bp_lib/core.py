@@ -79,6 +79,13 @@ class Module:
     _reused: dict | None = None
     _output_leaves = True
 
+    def __getstate__(self) -> dict:
+        """What a copy or a pickle holds: everything but the arrays kept for reuse."""
+        state = dict(self.__dict__)
+        for name in ("_kept_arrays", "_reused", "_output_leaves"):
+            state.pop(name, None)
+        return state
+
     def _work_array(self, name: str, shape, dtype, output: bool = False) -> np.ndarray:
         """An uninitialised array to write a result into.
 
@@ -218,8 +225,9 @@ def _modules_within(module: Module):
 def _output_modules(model: Module):
     """The modules whose forward output is ``model``'s output.
 
-    ``model`` itself and, for a Sequential, its last layer (recursively). Other
-    containers (``Residual``) return a new array of their own.
+    ``model`` itself and, for a Sequential, its last layer (recursively).
+    ``Residual`` returns a new array of its own; any other case (a layer returning
+    a view of its input) is left to :func:`unshared`.
     """
     yield model
     layers = getattr(model, "layers", None)
@@ -236,9 +244,17 @@ def reusing_arrays(model: Module):
     gradients handed back are written into the arrays of the previous step instead
     of fresh ones, sparing an allocation (and, for large arrays, its page faults)
     each. The model's output stays fresh. Each module keeps its arrays between
-    blocks; outside a block every module allocates as usual.
+    blocks (about the size of its activations); outside a block every module
+    allocates as usual.
+
+    Only a model made of bp_lib's own modules reuses anything: a module of your
+    own might keep the array it is handed (to record activations, say), so with
+    one in the model every module allocates as usual.
     """
-    modules = [m for m in _modules_within(model) if isinstance(m, Module)]
+    modules = list(_modules_within(model))
+    if not all(_is_bp_lib_module(module) for module in modules):
+        yield model
+        return
     leaving = {id(module) for module in _output_modules(model)}
     for module in modules:
         module._reused = module.__dict__.setdefault("_kept_arrays", {})
@@ -251,16 +267,23 @@ def reusing_arrays(model: Module):
             module._output_leaves = True
 
 
+def _is_bp_lib_module(module) -> bool:
+    """True for an instance of a class defined in bp_lib (not a subclass elsewhere)."""
+    return isinstance(module, Module) and type(module).__module__.startswith("bp_lib.")
+
+
 def unshared(model: Module, array: np.ndarray) -> np.ndarray:
     """``array``, or a copy of it if it shares memory with an array ``model`` reuses.
 
     For the model's output inside :func:`reusing_arrays`: its last layer writes a
-    fresh array, but a layer that returns a view of its input (``Flatten``, say)
-    would hand on an array the next step overwrites.
+    fresh array (see :func:`_output_modules`), but a layer that returns a view of
+    its input (``Flatten``, say), or a container other than ``Sequential``, may hand
+    on an array the next step overwrites.
     """
     kept = (
         kept_array
         for module in _modules_within(model)
+        if isinstance(module, Module)
         for kept_array in module.__dict__.get("_kept_arrays", {}).values()
     )
     if any(np.may_share_memory(array, other) for other in kept):

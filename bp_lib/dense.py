@@ -126,12 +126,12 @@ class Dense(Module):
         if X.ndim > 2:
             X = X.reshape(-1, X.shape[-1])
         X, W, b = _checked_inputs(X, self.params["W"], self.params["b"])
-        Z = self._work_array("Z", (X.shape[0], self.n_out), _product_dtype(X, W), True)
+        Z = self._work_array("Z", (X.shape[0], W.shape[1]), _product_dtype(X, W), True)
         np.matmul(X, W, out=Z)
         Z += b
         self._cache = (X, W)
         self._leading = leading
-        return Z.reshape(*leading, self.n_out) if len(leading) > 1 else Z
+        return Z.reshape(*leading, W.shape[1]) if len(leading) > 1 else Z
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
         """Write ``grads["W"]`` and ``grads["b"]`` in place; return ``dX = dZ @ W.T``.
@@ -141,9 +141,9 @@ class Dense(Module):
         gradients.
         """
         dZ, W = self._store_gradients(dout)
-        dX = self._work_array("dX", (dZ.shape[0], self.n_in), _product_dtype(dZ, W))
+        dX = self._work_array("dX", (dZ.shape[0], W.shape[0]), _product_dtype(dZ, W))
         np.matmul(dZ, W.T, out=dX)
-        return dX.reshape(*self._leading, self.n_in) if len(self._leading) > 1 else dX
+        return dX.reshape(*self._leading, W.shape[0]) if len(self._leading) > 1 else dX
 
     def backward_params(self, dout: np.ndarray) -> None:
         """Write ``grads`` as ``backward`` does, but skip the product for dX."""

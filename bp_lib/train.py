@@ -75,13 +75,13 @@ def _update(model, optimizer, step: int, max_norm: float | None) -> None:
     """Clip the gradients (if ``max_norm``) and take the optimiser's step.
 
     A non-finite gradient raises ``FloatingPointError`` naming the step and the
-    parameter, before any parameter changes. bp_lib's optimisers (and
+    parameter, before any parameter changes. ``Optimizer.step`` (and
     ``clip_grad_norm``) check the gradients themselves before changing anything,
-    so they are not scanned a second time here; any other object with a ``step``
-    method gets them checked first.
+    so they are not scanned a second time here; any other ``step`` method (another
+    object's, or a subclass's own) gets them checked first.
     """
     grads = model.grads
-    if not isinstance(optimizer, Optimizer):
+    if type(optimizer).step is not Optimizer.step:  # not known to check them itself
         _require_finite_gradients(grads, step)
     try:
         if max_norm is not None:

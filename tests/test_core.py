@@ -245,3 +245,76 @@ def test_a_reused_step_gives_bit_for_bit_the_pure_modules_numbers():
             assert np.array_equal(dX, nets[1].backward(dout))
             for name, g in nets[0].grads.items():
                 assert np.array_equal(g, nets[1].grads[name]), name
+
+
+def test_a_nested_last_relu_still_hands_out_a_fresh_output():
+    rng = np.random.default_rng(5)
+    net = bp.Sequential(bp.Dense(6, 8, rng=rng), bp.Sequential(bp.Dense(8, 4, rng=rng), bp.ReLU()))
+    X = rng.standard_normal((3, 6))
+    with reusing_arrays(net):
+        first = net.forward(X)
+    with reusing_arrays(net):
+        second = net.forward(X)
+    assert not np.shares_memory(first, second)
+
+
+def test_exact_zeros_and_nans_take_the_pure_relus_path_inside_a_step():
+    relu, Z = bp.ReLU(), np.array([[0.0, -0.0, 2.0, -3.0, np.nan]])
+    dout = np.array([[1.0, 1.0, 1.0, 1.0, 1.0]])
+    with reusing_arrays(relu):
+        A, dZ = relu.forward(Z), relu.backward(dout)
+    pure_A, cache = bp.relu_forward(Z)
+    np.testing.assert_array_equal(A, pure_A)  # NaN stays NaN (np.maximum, not np.fmax)
+    np.testing.assert_array_equal(dZ, bp.relu_backward(dout, cache))  # 0 at Z == 0
+    assert np.array_equal(np.signbit(A), np.signbit(pure_A))
+
+
+def test_a_work_array_of_another_dtype_or_shape_is_a_new_array():
+    layer = bp.ReLU()
+    with reusing_arrays(layer):
+        pass
+    layer._reused = layer._kept_arrays  # as inside a step, for a module not at the output
+    layer._output_leaves = False
+    first = layer._work_array("A", (2, 3), np.float64)
+    assert layer._work_array("A", (2, 3), np.float64) is first
+    assert layer._work_array("A", (2, 3), np.float32).dtype == np.float32
+    assert layer._work_array("A", (3, 2), np.float32).shape == (3, 2)
+
+
+class _Recorder(bp.Module):
+    """A module of the user's own that keeps every array it is handed."""
+
+    def __init__(self):
+        super().__init__()
+        self.seen = []
+
+    def forward(self, X):
+        self.seen.append((X, X.copy()))
+        return X
+
+    def backward(self, dout):
+        return dout
+
+
+def test_a_model_with_a_module_of_the_users_own_reuses_nothing():
+    rng = np.random.default_rng(6)
+    recorder = _Recorder()
+    net = bp.Sequential(bp.Dense(4, 5, rng=rng), bp.ReLU(), recorder, bp.Dense(5, 3, rng=rng))
+    for _ in range(3):
+        bp.train_step(net, bp.softmax_cross_entropy, bp.SGD(0.1), rng.standard_normal((6, 4)), rng.integers(0, 3, 6))
+    for seen, copy in recorder.seen:
+        np.testing.assert_array_equal(seen, copy)
+    assert all("_kept_arrays" not in module.__dict__ for module in _modules_within(net))
+
+
+def test_copies_and_pickles_of_a_trained_model_leave_the_kept_arrays_behind():
+    import copy
+    import pickle
+
+    rng = np.random.default_rng(7)
+    net = _net(rng)
+    bp.train_step(net, bp.softmax_cross_entropy, bp.SGD(0.1), rng.standard_normal((50, 6)), rng.integers(0, 3, 50))
+    assert any(module.__dict__.get("_kept_arrays") for module in _modules_within(net))
+    for twin in (copy.deepcopy(net), pickle.loads(pickle.dumps(net))):
+        assert all("_kept_arrays" not in module.__dict__ for module in _modules_within(twin))
+        np.testing.assert_array_equal(twin.forward(np.ones((2, 6))), net.forward(np.ones((2, 6))))

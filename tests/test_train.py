@@ -266,3 +266,57 @@ def test_train_step_copies_an_output_that_is_a_view_of_a_reused_array():
         bp.train_step(net, keeping_loss, bp.SGD(0.1), rng.standard_normal((5, 3)), rng.standard_normal((5, 4)))
     for out, copy in outputs:
         assert np.array_equal(out, copy)
+
+
+def test_an_optimiser_subclass_with_its_own_step_gets_the_gradients_checked():
+    class UncheckedSGD(bp.SGD):
+        def step(self, params, grads):
+            for name, p in params.items():
+                p -= self.lr * grads[name]
+
+    net = bp.Sequential(bp.Dense(2, 1, rng=np.random.default_rng(4)), bp.Dense(1, 1, rng=np.random.default_rng(5)))
+    net.params["0.W"][:] = 1.0
+    net.params["1.W"][:] = 1e300
+    X = np.array([[1e10, -1e10], [3e9, -3e9]])  # as in the test above: dW of layer 0 overflows
+    before = {k: v.copy() for k, v in net.params.items()}
+    with np.errstate(over="ignore"), pytest.raises(FloatingPointError, match="'W' of layer 0 is not finite"):
+        bp.train_step(net, bp.mse_loss, UncheckedSGD(0.1), X, np.ones((2, 1)))
+    for name, value in net.params.items():
+        np.testing.assert_array_equal(value, before[name], err_msg=name)
+
+
+def test_a_duck_typed_model_without_a_dict_still_trains():
+    class Slotted:
+        __slots__ = ("layer",)
+
+        def __init__(self):
+            self.layer = bp.Dense(3, 2, rng=np.random.default_rng(8))
+
+        def forward(self, X):
+            return self.layer.forward(X)
+
+        def backward_params(self, dout):
+            self.layer.backward_params(dout)
+
+        @property
+        def params(self):
+            return self.layer.params
+
+        @property
+        def grads(self):
+            return self.layer.grads
+
+    loss = bp.train_step(Slotted(), bp.mse_loss, bp.SGD(0.1), np.ones((4, 3)), np.zeros((4, 2)))
+    assert np.isfinite(loss)
+
+
+def test_a_float32_batch_through_a_float64_model_is_the_pure_step_bit_for_bit():
+    fast, pure = _reused_step_network(9, np.float64), _reused_step_network(9, np.float64)
+    X, y = np.random.default_rng(10).standard_normal((9, 7)).astype(np.float32), np.arange(9) % 4
+    for _ in range(2):
+        bp.train_step(fast, bp.softmax_cross_entropy, bp.SGD(0.1), X, y)
+        out = pure.forward(X)
+        pure.backward_params(bp.softmax_cross_entropy(out, y)[1])
+        bp.SGD(0.1).step(pure.params, pure.grads)
+    for name, p in fast.params.items():
+        np.testing.assert_array_equal(p, pure.params[name], err_msg=name)

@@ -124,8 +124,9 @@ def preallocated_step(
 
     For a ``Dense -> ReLU -> ... -> Dense`` model: the same products and element-wise
     passes as :func:`bp_lib.train_step` with ``SGD(lr)`` (the same numbers, bit for
-    bit), with no checks, no Python layers and no allocation but the loss's: the
-    floor a numpy step can reach, beside :func:`matmul_step`, the products alone.
+    bit, for X in the weights' dtype), with no checks, no Python layers and no
+    allocation but the loss's: the most a numpy step can reach, beside
+    :func:`matmul_step`, the products alone.
     """
     dense = model.layers[::2]
     m, dtype = X.shape[0], X.dtype
@@ -187,16 +188,18 @@ def conv_products(conv: Conv2d, X: np.ndarray, rng: np.random.Generator):
     """A function running only the matrix products of a training step of ``conv``.
 
     ``conv`` is the first layer (no dX). With the windows of X as rows, ``cols``
-    (m H_out W_out, C k k), and the weights as ``Wm`` (F, C k k): the forward
-    ``cols @ Wm.T`` and the gradient ``D.T @ cols`` (D the upstream gradient as rows,
-    (m H_out W_out, F)). ``cols`` is built once, outside: the products alone.
+    (m H_out W_out, C k k), stored as :func:`bp_lib.conv.im2col` stores it, and the
+    weights as ``Wm`` (F, C k k): the forward ``Wm @ cols.T`` and the gradient
+    ``D.T @ cols`` (D the upstream gradient as C-contiguous rows, (m H_out W_out, F)),
+    in the layouts ``conv2d_forward`` and ``conv2d_backward`` use. ``cols`` is built
+    once, outside: the products alone.
     """
     padded = np.pad(X, ((0, 0), (0, 0), (conv.padding,) * 2, (conv.padding,) * 2))
-    cols = np.ascontiguousarray(im2col(padded, conv.k, conv.k, conv.stride))
+    cols = im2col(padded, conv.k, conv.k, conv.stride)
     Wm = conv.params["W"].reshape(conv.F, -1)
     D = rng.standard_normal((len(cols), conv.F)).astype(Wm.dtype, copy=False)
-    out, dW = np.empty(D.shape, Wm.dtype), np.empty_like(Wm)
-    return _run_products([(cols, Wm.T, out), (D.T, cols, dW)])
+    out, dW = np.empty((conv.F, len(cols)), Wm.dtype), np.empty_like(Wm)
+    return _run_products([(Wm, cols.T, out), (D.T, cols, dW)])
 
 
 def attention_products(layer: SelfAttention, X: np.ndarray, rng: np.random.Generator):

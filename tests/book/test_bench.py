@@ -36,22 +36,10 @@ def test_sgd_step_is_one_train_step_with_sgd():
         np.testing.assert_array_equal(p, twin.params[name])
 
 
-def test_matmul_step_makes_the_products_of_a_training_step():
+def test_matmul_step_makes_the_products_of_a_training_step(monkeypatch):
     model = bench.mlp((6, 4, 3), np.random.default_rng(3))
     X, _ = bench.classification_batch(5, 6, 3, np.random.default_rng(4))
-    calls = []
-    original = np.matmul
-
-    def counting(left, right, out):
-        calls.append((left.shape, right.shape))
-        return original(left, right, out=out)
-
-    step = bench.matmul_step(model, X, np.random.default_rng(5))
-    np.matmul = counting
-    try:
-        step()
-    finally:
-        np.matmul = original
+    calls = _products_of(bench.matmul_step(model, X, np.random.default_rng(5)), monkeypatch)
     # forward X @ W1, dW1 = X.T @ dZ1 (no dX for the data), then A1 @ W2, dW2, dA1 = dZ2 @ W2.T
     assert calls == [((5, 6), (6, 4)), ((6, 5), (5, 4)), ((5, 4), (4, 3)), ((4, 5), (5, 3)), ((5, 3), (3, 4))]
 
@@ -115,52 +103,39 @@ def test_sgd_step_trains_a_layer_under_the_mean_squared_error(kind, shape):
         np.testing.assert_array_equal(p, twin.params[name])
 
 
-def _products_of(step):
-    """The (left shape, right shape) of every np.matmul ``step()`` makes."""
-    calls = []
-    original = np.matmul
+def _products_of(step, monkeypatch, keep=lambda left, right, out: (left.shape, right.shape)):
+    """What ``keep`` takes of every np.matmul ``step()`` makes (the operands' shapes)."""
+    calls, original = [], np.matmul
 
-    def counting(left, right, out):
-        calls.append((left.shape, right.shape))
+    def recording(left, right, out):
+        calls.append(keep(left, right, out))
         return original(left, right, out=out)
 
-    np.matmul = counting
-    try:
-        step()
-    finally:
-        np.matmul = original
+    monkeypatch.setattr(np, "matmul", recording)
+    step()
+    monkeypatch.undo()
     return calls
 
 
-def test_conv_products_are_the_forward_and_the_weight_gradient_of_im2col():
+def test_conv_products_are_the_forward_and_the_weight_gradient_of_im2col(monkeypatch):
     layer, X, _ = bench.layer_problem("conv2d", (2, 3, 5, 4, 6, 3), np.random.default_rng(13))
     rows, width = 2 * 5 * 4, 3 * 3 * 3  # one row per window, one column per (c, u, v)
-    calls = _products_of(bench.conv_products(layer, X, np.random.default_rng(14)))
-    assert calls == [((rows, width), (width, 6)), ((6, rows), (rows, width))]
+    calls = _products_of(bench.conv_products(layer, X, np.random.default_rng(14)), monkeypatch)
+    assert calls == [((6, width), (width, rows)), ((6, rows), (rows, width))]
 
 
-def test_conv_products_compute_the_forward_of_the_layer():
+def test_conv_products_compute_the_forward_of_the_layer(monkeypatch):
     layer, X, _ = bench.layer_problem("conv2d", (2, 3, 5, 4, 6, 3), np.random.default_rng(15))
-    outputs = []
-    original = np.matmul
-
-    def keeping(left, right, out):
-        outputs.append(out)
-        return original(left, right, out=out)
-
-    np.matmul = keeping
-    try:
-        bench.conv_products(layer, X, np.random.default_rng(16))()
-    finally:
-        np.matmul = original
+    step = bench.conv_products(layer, X, np.random.default_rng(16))
+    outputs = _products_of(step, monkeypatch, keep=lambda left, right, out: out)
     expected = layer.forward(X) - layer.params["b"][:, None, None]  # the product, before the bias
-    np.testing.assert_allclose(outputs[0].reshape(2, 5, 4, 6).transpose(0, 3, 1, 2), expected, rtol=1e-12)
+    np.testing.assert_allclose(outputs[0].reshape(6, 2, 5, 4).transpose(1, 0, 2, 3), expected, rtol=1e-12)
 
 
-def test_attention_products_are_the_fifteen_of_a_self_attention_step():
+def test_attention_products_are_the_fifteen_of_a_self_attention_step(monkeypatch):
     m, T, d = 2, 5, 4
     layer, X, _ = bench.layer_problem("attention", (m, T, d), np.random.default_rng(17))
-    calls = _products_of(bench.attention_products(layer, X, np.random.default_rng(18)))
+    calls = _products_of(bench.attention_products(layer, X, np.random.default_rng(18)), monkeypatch)
     rows = (m * T, d)
     forward = [((m, T, d), (d, d))] * 3 + [((m, T, d), (m, d, T)), ((m, T, T), (m, T, d)), ((m, T, d), (d, d))]
     backward = [
