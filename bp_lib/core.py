@@ -209,7 +209,10 @@ class Sequential(Module):
         return self
 
     def __repr__(self) -> str:
-        inner = ",\n".join(f"  ({i}) {layer!r}" for i, layer in enumerate(self.layers))
+        inner = ",\n".join(
+            f"  ({i}) " + repr(layer).replace("\n", "\n  ")
+            for i, layer in enumerate(self.layers)
+        )
         return f"Sequential(\n{inner}\n)"
 
 

@@ -318,3 +318,19 @@ def test_copies_and_pickles_of_a_trained_model_leave_the_kept_arrays_behind():
     for twin in (copy.deepcopy(net), pickle.loads(pickle.dumps(net))):
         assert all("_kept_arrays" not in module.__dict__ for module in _modules_within(twin))
         np.testing.assert_array_equal(twin.forward(np.ones((2, 6))), net.forward(np.ones((2, 6))))
+
+
+def test_repr_indents_a_nested_block_under_its_layer():
+    rng = np.random.default_rng(8)
+    net = bp.Sequential(bp.Dense(2, 3, rng=rng), bp.Residual(bp.Sequential(bp.LayerNorm(3), bp.ReLU())))
+    assert repr(net).splitlines() == [
+        "Sequential(",
+        "  (0) Dense(2, 3),",
+        "  (1) Residual(",
+        "    Sequential(",
+        "      (0) LayerNorm(3, eps=1e-05),",
+        "      (1) ReLU()",
+        "    )",
+        "  )",
+        ")",
+    ]

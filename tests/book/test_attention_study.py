@@ -1,3 +1,5 @@
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 
@@ -14,6 +16,34 @@ def test_score_variance_is_about_d_unscaled_and_1_scaled():
     assert np.all(np.diff(result.max_prob_unscaled) > 0)
     assert np.all(result.max_prob_unscaled > result.max_prob_scaled)
     assert np.ptp(result.max_prob_scaled) < 0.05
+    # saturation starves the scores' gradient; scaled, it stays about the same size
+    assert result.grad_scores_unscaled[-1] < 0.5 * result.grad_scores_unscaled[0]
+    assert np.ptp(result.grad_scores_scaled) < 0.2 * result.grad_scores_scaled.mean()
+
+
+def test_score_variance_gradients_are_the_chain_rule_through_the_library():
+    rng = np.random.default_rng(1)
+    result = at.score_variance([1, 9], rng, n=10, keys=4, rows=3)
+    # d = 1: scaling by sqrt(1) changes nothing, so both versions agree exactly
+    assert result.grad_scores_unscaled[0] == result.grad_scores_scaled[0]
+    assert result.grad_query_unscaled[0] == result.grad_query_scaled[0]
+    # d = 9, redone by hand: unscaled scores q . k, dq = dZ K, by centred differences
+    rng = np.random.default_rng(1)
+    for size in (1, 9):
+        rng.standard_normal((2, 10, size))
+        Q, K = rng.standard_normal((3, 1, size)), rng.standard_normal((3, 4, size))
+        V, dout = rng.standard_normal((3, 4, 8)), rng.standard_normal((3, 1, 8))
+
+    def query_gradient_norm(q, K, V, dout):
+        q = q.copy()  # perturbed in place by numerical_gradient, read by loss
+
+        def loss():
+            return np.sum(bp.softmax(q @ K.T) @ V * dout)
+
+        return np.linalg.norm(bp.numerical_gradient(loss, q))
+
+    norms = [query_gradient_norm(Q[i], K[i], V[i], dout[i]) for i in range(3)]
+    assert result.grad_query_unscaled[1] == pytest.approx(np.median(norms), rel=1e-6)
 
 
 def test_score_variance_is_seeded():
@@ -29,6 +59,20 @@ def test_encode_puts_one_token_and_one_position_per_step():
     np.testing.assert_array_equal(X.sum(axis=-1), 2)
     np.testing.assert_array_equal(X[..., :3].argmax(-1), tokens)
     np.testing.assert_array_equal(X[..., 3:].argmax(-1), [[0, 1, 2], [0, 1, 2]])
+
+
+def test_sequence_data_draws_a_validation_set_apart_from_the_others():
+    data = at.sequence_data(40, 20, T=3, V=5, seed=2, task="sort", n_val=30)
+    assert data.X_val.shape == (30, 3, 8) and data.y_val.shape == (30, 3)
+    np.testing.assert_array_equal(data.y_val, np.sort(data.tokens_val, axis=1))
+    sets = [{tuple(r) for r in t} for t in (data.tokens_train, data.tokens_test, data.tokens_val)]
+    assert [len(x) for x in sets] == [40, 20, 30]
+    assert not (sets[0] & sets[1] or sets[0] & sets[2] or sets[1] & sets[2])
+    assert at.sequence_data(40, 20, T=3, V=5, seed=2).X_val is None
+    with pytest.raises(ValueError, match="n_val must be an integer >= 0"):
+        at.sequence_data(40, 20, T=3, V=5, seed=2, n_val=-1)
+    with pytest.raises(ValueError, match="only V\\*\\*T = 125 exist"):
+        at.sequence_data(40, 20, T=3, V=5, seed=2, n_val=70)
 
 
 @pytest.mark.parametrize("task", at.TASKS)
@@ -120,20 +164,63 @@ def test_unflatten_round_trips():
 
 def test_a_short_training_run_lowers_the_loss_and_reports_per_seed():
     data = at.sequence_data(64, 16, T=3, V=5, seed=0)
-    runs = at.train_runs("transformer", [0, 1], 4, 1e-2, data, size=8, batch_size=16)
+    runs = at.train_runs("transformer", [0, 1], 4, 1e-2, data, size=8, batch_size=16, test_every=2)
     assert runs.curves.shape == (2, 4)
     assert np.all(runs.curves[:, -1] < runs.curves[:, 0])
-    assert runs.token_accuracy.shape == runs.sequence_accuracy.shape == runs.seconds.shape == (2,)
+    fields = ("token_accuracy", "sequence_accuracy", "train_accuracy", "val_accuracy", "seconds")
+    assert all(getattr(runs, name).shape == (2,) for name in fields)
     assert np.all(runs.sequence_accuracy <= runs.token_accuracy)
+    assert np.all(np.isnan(runs.val_accuracy))  # no validation set drawn
+    np.testing.assert_array_equal(runs.test_epochs, [2, 4])
+    np.testing.assert_array_equal(runs.test_curves[:, -1], runs.token_accuracy)
     again = at.train_runs("transformer", [0], 4, 1e-2, data, size=8, batch_size=16)
     np.testing.assert_array_equal(again.curves[0], runs.curves[0])
+    assert again.test_curves.shape == (1, 4)
 
 
-def test_choose_lr_takes_the_lowest_median_final_loss():
-    data = at.sequence_data(32, 8, T=3, V=5, seed=0)
-    best, finals = at.choose_lr("mlp", [1e-4, 1e-2], [0, 1, 2], 3, data, size=6, batch_size=8)
-    assert set(finals) == {1e-4, 1e-2} and best == min(finals, key=finals.get)
-    assert finals[1e-2] < finals[1e-4]
+def test_train_runs_trains_as_one_call_of_fit_and_measures_what_it_says():
+    data = at.sequence_data(48, 16, T=3, V=5, seed=1, task="sort", n_val=16)
+    runs = at.train_runs("mlp", [3], 5, 1e-2, data, size=6, batch_size=16)
+    model = at.build("mlp", 6, 5, 3, 3)
+    history = bp.fit(
+        model,
+        data.X_train,
+        data.y_train,
+        optimizer=bp.Adam(1e-2),
+        loss_fn=at.sequence_cross_entropy,
+        epochs=5,
+        batch_size=16,
+        rng=np.random.default_rng(1003),
+    )
+    np.testing.assert_allclose(runs.curves[0], history.train_loss, rtol=1e-12)
+    model.eval()
+    for X, y, measured in [
+        (data.X_train, data.y_train, runs.train_accuracy),
+        (data.X_test, data.y_test, runs.token_accuracy),
+        (data.X_val, data.y_val, runs.val_accuracy),
+    ]:
+        assert measured[0] == at.token_accuracy(model.forward(X), y)
+
+
+def test_choose_lr_takes_the_highest_median_validation_accuracy():
+    data = at.sequence_data(32, 8, T=3, V=5, seed=0, n_val=40)
+    best, scores = at.choose_lr("mlp", [1e-4, 1e-2], [0, 1, 2], 3, data, size=6, batch_size=8)
+    assert set(scores) == {1e-4, 1e-2}
+    runs = at.train_runs("mlp", [0, 1, 2], 3, 1e-2, data, size=6, batch_size=8)
+    assert scores[1e-2] == (np.median(runs.val_accuracy), np.median(runs.curves[:, -1]))
+    assert best == max(scores, key=lambda lr: (scores[lr][0], -scores[lr][1]))
+
+
+def test_choose_lr_breaks_ties_by_the_training_loss_and_needs_a_validation_set(monkeypatch):
+    data = at.sequence_data(32, 8, T=3, V=5, seed=0, n_val=8)
+
+    def fake(kind, seeds, epochs, lr, data, **options):
+        return SimpleNamespace(val_accuracy=np.array([0.5]), curves=np.array([[lr]]))
+
+    monkeypatch.setattr(at, "train_runs", fake)
+    assert at.choose_lr("mlp", [0.3, 0.1, 0.2], [0], 1, data, size=2)[0] == 0.1
+    with pytest.raises(ValueError, match="needs a validation set"):
+        at.choose_lr("mlp", [0.1], [0], 1, at.sequence_data(8, 4, T=3, V=5, seed=0), size=2)
 
 
 def test_choose_lr_scores_a_diverging_rate_as_infinite(monkeypatch):
@@ -141,5 +228,6 @@ def test_choose_lr_scores_a_diverging_rate_as_infinite(monkeypatch):
         raise FloatingPointError("step 3: the loss is nan")
 
     monkeypatch.setattr(at, "train_runs", diverge)
-    best, finals = at.choose_lr("mlp", [1.0], [0], 1, None, size=2)
-    assert best == 1.0 and finals == {1.0: float("inf")}
+    data = SimpleNamespace(X_val=np.zeros((1, 1, 1)))
+    best, scores = at.choose_lr("mlp", [1.0], [0], 1, data, size=2)
+    assert best == 1.0 and scores == {1.0: (-float("inf"), float("inf"))}
