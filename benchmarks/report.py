@@ -120,13 +120,15 @@ def summarise(results: dict) -> dict:
 
 
 def _ratio(value, target, lower_is_better=True) -> str:
-    if value is None:
-        return f"{'n/a':>7} {'':>8} {'':4}"
+    """A ratio, its target (if any) and whether it is met; ``n/a`` where it was not measured."""
+    shown = f"{'n/a':>7}" if value is None else f"{value:7.2f}"
     if target is None:
-        return f"{value:7.2f} {'':>8} {'':4}"
-    met = value <= target if lower_is_better else value >= target
+        return f"{shown} {'':>8} {'':4}"
     sign = "<=" if lower_is_better else ">="
-    return f"{value:7.2f} {sign}{target:6.2f} {'yes' if met else 'NO':4}"
+    if value is None:
+        return f"{shown} {sign}{target:6.2f} {'n/a':4}"
+    met = value <= target if lower_is_better else value >= target
+    return f"{shown} {sign}{target:6.2f} {'yes' if met else 'NO':4}"
 
 
 def _times(median: float | None, spread_: float | None) -> str:

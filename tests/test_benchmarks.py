@@ -84,3 +84,12 @@ def test_only_names_parts_of_the_benchmark():
     for wrong in ("layer", "", "steps,nothing"):
         with pytest.raises(argparse.ArgumentTypeError, match="name one or more of steps, layers"):
             parts_list(wrong)
+
+
+def test_a_target_is_printed_even_where_pytorch_was_not_measured():
+    from benchmarks.report import _ratio
+
+    assert _ratio(None, 1.0).split() == ["n/a", "<=", "1.00", "n/a"]
+    assert _ratio(0.5, 1.0).split() == ["0.50", "<=", "1.00", "yes"]
+    assert _ratio(0.95, 0.9, lower_is_better=False).split() == ["0.95", ">=", "0.90", "yes"]
+    assert _ratio(None, None).split() == ["n/a"]
