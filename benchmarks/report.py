@@ -138,21 +138,33 @@ def _times(median: float | None, spread_: float | None) -> str:
     return f"{median * 1e3:10.3f}{spread_:7.0%}"
 
 
+def _against_torch_header(width: int) -> str:
+    """The headings of the columns every step table starts with."""
+    return (
+        f"{'case':<{width}}{'bp_lib ms':>10}{'spread':>7}{'torch ms':>10}{'spread':>7}   "
+        f"{'bp/torch':>7} {'target':>8} {'met':4}  "
+    )
+
+
+def _against_torch(s: dict, width: int) -> str:
+    """A case's name, both sides' times and their ratio against its target."""
+    med, spr = s["median_seconds"], s["spread"]
+    return (
+        f"{s['name']:<{width}}{_times(med['bp_lib'], spr['bp_lib'])}{_times(med['torch'], spr.get('torch'))}   "
+        f"{_ratio(s['bp_lib_over_torch'], s['target'])}  "
+    )
+
+
 def step_table(summary: list[dict]) -> list[str]:
     """The MLP training steps: one line per case."""
     lines = [
         "Training step (forward, loss, backward, SGD update): medians over all timed steps, spread = IQR / median",
-        f"{'case':<30}{'bp_lib ms':>10}{'spread':>7}{'torch ms':>10}{'spread':>7}   "
-        f"{'bp/torch':>7} {'target':>8} {'met':4}  {'matmul/step':>11} {'target':>8} {'met':4}  "
-        f"{'matmul/hand':>12}  {'bwd/fwd':>7}",
+        _against_torch_header(30) + f"{'matmul/step':>11} {'target':>8} {'met':4}  {'matmul/hand':>12}  {'bwd/fwd':>7}",
     ]
     for s in summary:
-        med, spr = s["median_seconds"], s["spread"]
         floor = s.get("matmul_over_preallocated")
         lines.append(
-            f"{s['name']:<30}{_times(med['bp_lib'], spr['bp_lib'])}{_times(med['torch'], spr.get('torch'))}   "
-            f"{_ratio(s['bp_lib_over_torch'], s['target'])}  "
-            f"{_ratio(s['matmul_fraction'], s['matmul_target'], lower_is_better=False):>24}  "
+            _against_torch(s, 30) + f"{_ratio(s['matmul_fraction'], s['matmul_target'], lower_is_better=False):>24}  "
             f"{floor if floor is None else format(floor, '.2f'):>12}  "
             f"{s['backward_over_forward']:7.2f}"
         )
@@ -169,15 +181,12 @@ def layer_table(summary: list[dict]) -> list[str]:
     """Part V's layers, each trained alone under a mean-squared error: one line per case."""
     lines = [
         "Layer step (one Conv2d or SelfAttention, MSE against a fixed target, SGD update), same weights each side",
-        f"{'case':<40}{'bp_lib ms':>10}{'spread':>7}{'torch ms':>10}{'spread':>7}   "
-        f"{'bp/torch':>7} {'target':>8} {'met':4}  {'matmul/step':>11}  {'bwd/fwd':>7}  {'loss diff':>9}",
+        _against_torch_header(40) + f"{'matmul/step':>11}  {'bwd/fwd':>7}  {'loss diff':>9}",
     ]
     for s in summary:
-        med, spr = s["median_seconds"], s["spread"]
         difference = s.get("first_loss_difference")
         lines.append(
-            f"{s['name']:<40}{_times(med['bp_lib'], spr['bp_lib'])}{_times(med['torch'], spr.get('torch'))}   "
-            f"{_ratio(s['bp_lib_over_torch'], s['target'])}  {s['matmul_fraction']:11.2f}  "
+            _against_torch(s, 40) + f"{s['matmul_fraction']:11.2f}  "
             f"{s['backward_over_forward']:7.2f}  {'n/a' if difference is None else format(difference, '9.1e'):>9}"
         )
     return lines + [
