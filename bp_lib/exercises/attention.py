@@ -12,16 +12,27 @@ The exercise: ``attention_backward(dout, Q, K, V, mask) -> (dQ, dK, dV)`` for
 
 Shapes: dout (m, T, dv), Q and dQ (m, T, d), K and dK (m, S, d), V and dV (m, S, dv).
 Each entry of :data:`MISTAKES` computes what a typical slip computes: the 1/sqrt(d)
-left out of the backward pass (or taken from dv), the softmax's Jacobian dropped
-(dZ = P * dP), its sum over the query axis, dK as Q^T dZ (dK^T, the wrong shape),
-the softmax recomputed without the mask (masked keys get gradient), dQ and dK
-swapped, dV as P dout.
+left out of the backward pass, taken from dv, squared, multiplied instead of divided
+or put on dV too; the softmax's Jacobian dropped (dZ = P * dP) or its sum taken over
+the wrong axis; a transpose forgotten or added (dK as Q^T dZ or dZ Q, dQ as dZ^T K,
+dV as P dout); dQ and dK swapped; the mask left out of the backward pass, inverted,
+or taken from example 0 for every example.
 
-The cases have d != dv, and T != S except in the causal case (a causal mask needs
-T = S), so that most slips show in a shape; d = 6 in the first case, so that
-sqrt(d) is no factor a reader might slip in by accident (with d = 4, a dQ off by 2
-would look like a missing scale). One case has a causal mask and batch 1, one a
-padding mask per example.
+A mistake is named only by its values, never by the error it raises: two slips can
+raise the same numpy error (dK = dZ Q and dV = P dout both fail on T != S with the
+same matmul message). So the first case is square (T = S), where every listed slip
+returns arrays and each differs from the others; a slip that raises on a later case
+names nothing (:func:`_by_value`). That case has a padding mask per example in which
+every example, example 0 too, has padded keys, so that "no mask" and "example 0's
+mask for all" differ, and an inverted mask still leaves a key in every row. The other
+cases have T != S and d != dv without a mask (a slip of shape shows there), and a
+causal mask with batch 1. d = 6 in the first two cases, so that sqrt(d) is no factor
+a reader might slip in by accident (with d = 4, a dQ off by 2 would look like a
+missing scale).
+
+A right answer that changes any argument in place (dout, Q, K, V or mask) fails: in a
+network the caller still needs them (a ``Residual`` adds dout to the block's
+backward).
 """
 
 from __future__ import annotations
@@ -94,10 +105,31 @@ def _dz(dout, Q, K, V, mask):
     return P * (dP - np.sum(dP * P, axis=-1, keepdims=True))
 
 
+def _with_mask(mask_of):
+    """The right answer computed with ``mask_of(mask)`` in place of the mask."""
+    return lambda dout, Q, K, V, mask: _right(dout, Q, K, V, mask_of(mask))
+
+
+def _inverted(mask):
+    return None if mask is None else ~np.asarray(mask, dtype=bool)
+
+
+def _first_example(mask):
+    """A (T, S) mask from an (m, T, S) one: example 0's, as if it held for all."""
+    return mask[0] if mask is not None and np.ndim(mask) == 3 else mask
+
+
 SCALE = (
     "The 1/sqrt(d) is missing from the backward pass: the scores are "
     "Z = Q K^T / sqrt(d), so both dQ = dZ K / sqrt(d) and dK = dZ^T Q / sqrt(d) "
     "carry it (dV does not: V enters after the softmax)."
+)
+
+AXIS = (
+    "The softmax backward's sum does not run over the keys of one query: each "
+    "row of P is the softmax of one query's scores and of nothing else, so the sum "
+    "in dZ is over the last axis, the S keys (axis=-1, keepdims=True), never over "
+    "the examples (axis 0) or the whole array."
 )
 
 MISTAKES = [
@@ -118,6 +150,22 @@ MISTAKES = [
         lambda dout, Q, K, V, mask: _backward(dout, Q, K, V, mask, root=Q.shape[-1]),
     ),
     (
+        "dQ and dK are multiplied by sqrt(d) where they should be divided by it: "
+        "the forward pass divides the scores by sqrt(d), so the chain rule divides "
+        "their gradients by sqrt(d) too.",
+        lambda dout, Q, K, V, mask: _backward(
+            dout, Q, K, V, mask, root=1 / np.sqrt(Q.shape[-1])
+        ),
+    ),
+    (
+        "dV is divided by sqrt(d) too: V enters after the softmax, not through the "
+        "scores, so dV = P^T dout has no scale; only dQ and dK carry 1/sqrt(d).",
+        lambda dout, Q, K, V, mask: (
+            *_right(dout, Q, K, V, mask)[:2],
+            _right(dout, Q, K, V, mask)[2] / np.sqrt(Q.shape[-1]),
+        ),
+    ),
+    (
         "The softmax's Jacobian is dropped: dZ = P * dP treats each probability as if "
         "it depended on its own score only, but every probability of a row depends on "
         "every score of that row: dZ = P * (dP - sum(dP * P, axis=-1, keepdims=True)) "
@@ -130,6 +178,8 @@ MISTAKES = [
         "dZ = P * (dP - sum(dP * P, axis=-1, keepdims=True)).",
         lambda *a: _backward(*a, axis=-2),
     ),
+    (AXIS, lambda *a: _backward(*a, axis=0)),
+    (AXIS, lambda *a: _backward(*a, axis=None)),
     (
         "dK = Q^T dZ has shape (m, d, S), dK transposed: Z = Q K^T, so "
         "dK = dZ^T Q / sqrt(d), shape (m, S, d) like K (swap the last two axes of dZ, "
@@ -141,11 +191,42 @@ MISTAKES = [
         ),
     ),
     (
+        "dK = dZ Q misses the transpose of dZ: dK[s, j] sums dZ[t, s] Q[t, j] over "
+        "the queries t, the first of dZ's two axes, so dK = dZ^T Q / sqrt(d) "
+        "(np.swapaxes(dZ, 1, 2) @ Q). With T = S the shapes hide it; with T != S "
+        "dZ Q cannot even be multiplied.",
+        lambda dout, Q, K, V, mask: (
+            _right(dout, Q, K, V, mask)[0],
+            _dz(dout, Q, K, V, mask) @ Q / np.sqrt(Q.shape[-1]),
+            _right(dout, Q, K, V, mask)[2],
+        ),
+    ),
+    (
+        "dQ = dZ^T K has a transpose too many: dQ[t, j] sums dZ[t, s] K[s, j] over "
+        "the keys s, the last axis of dZ, so dQ = dZ K / sqrt(d), no transpose.",
+        lambda dout, Q, K, V, mask: (
+            _t(_dz(dout, Q, K, V, mask)) @ K / np.sqrt(Q.shape[-1]),
+            *_right(dout, Q, K, V, mask)[1:],
+        ),
+    ),
+    (
         "Masked keys get a gradient: the backward recomputes the softmax without the "
         "mask. A masked score is -inf, its probability is 0, and so is its dZ: use "
         "the masked P of the forward pass (a masked key adds nothing to dQ and gets "
         "nothing in dK and dV).",
         lambda *a: _backward(*a, masked=False),
+    ),
+    (
+        "The mask is inverted: True means the query may attend to the key (as in "
+        "attention_forward and PyTorch's boolean attn_mask), so the scores set to "
+        "-inf are those where the mask is False.",
+        _with_mask(_inverted),
+    ),
+    (
+        "The mask of example 0 is used for every example: an (m, T, S) mask holds "
+        "one (T, S) mask per example (each sequence has its own padding); "
+        "np.where(mask, Z, -np.inf) takes a (T, S) and an (m, T, S) mask alike.",
+        _with_mask(_first_example),
     ),
     (
         "dQ and dK are swapped: Q multiplies K^T from the left, so dQ = dZ K / sqrt(d) "
@@ -164,32 +245,56 @@ MISTAKES = [
 
 
 HINT = (
-    "Recompute P = softmax(Q K^T / sqrt(d)) with the mask (masked scores -inf) over "
-    "the keys (last axis); then dV = P^T dout, dP = dout V^T, dZ = P * (dP - "
-    "sum(dP * P, axis=-1, keepdims=True)), dQ = dZ K / sqrt(d), dK = dZ^T Q / "
-    "sqrt(d), where ^T swaps the last two axes of every example."
+    "Recompute P as the forward pass does (masked scores -inf, the softmax over the "
+    "keys, the last axis), then go back through one step at a time: out = P V "
+    "(chapter 3's product, for dV and dP), the softmax of each row (chapter 4's "
+    "softmax backward, for dZ), Z = Q K^T / sqrt(d) (for dQ and dK): "
+    "eq-ch17-dV to eq-ch17-dQ-dK in chapter 17. Each gradient has its array's shape."
 )
 
 
-def _cases() -> list[Case]:
-    """(dout, Q, K, V, mask): T != S, d != dv; no mask, a causal one, a padding one.
+class _SlipDoesNotApplyError(Exception):
+    """A listed slip that raises on a case: it names no answer on that case."""
 
-    The scores are of order 1 (entries of Q and K about 1), so the softmax is far
-    from one-hot and every slip changes many entries.
+
+def _by_value(mistake):
+    """``mistake``, whose errors become :class:`_SlipDoesNotApplyError`.
+
+    The feedback machinery names a mistake whose error text equals the reader's; a
+    reader's function cannot raise this private class, so a mistake is named only
+    when its values match the reader's.
+    """
+
+    def wrong(*args, **kwargs):
+        try:
+            return mistake(*args, **kwargs)
+        except Exception as error:  # noqa: BLE001 - any error: the slip does not apply
+            raise _SlipDoesNotApplyError(str(error)) from error
+
+    return wrong
+
+
+def _cases() -> list[Case]:
+    """(dout, Q, K, V, mask): a square padded case first, then T != S, then causal.
+
+    The padding case: example i may attend to its first S - 1 - i keys, so every
+    example has a padded key. The scores are of order 1 (entries of Q and K about
+    1), so the softmax is far from one-hot and every slip changes many entries.
     """
     rng = np.random.default_rng(17)
     cases = []
     for m, T, S, d, dv, mask in [
-        (2, 3, 5, 6, 2, None),  # sqrt(6): no factor a reader might slip in
+        (2, 4, 4, 6, 3, "padding"),  # sqrt(6): no factor a reader might slip in
+        (2, 3, 5, 6, 2, None),
         (1, 4, 4, 3, 5, "causal"),
-        (3, 2, 4, 5, 3, "padding"),
     ]:
         Q, K = rng.normal(size=(m, T, d)), rng.normal(size=(m, S, d))
         V, dout = rng.normal(size=(m, S, dv)), rng.normal(size=(m, T, dv))
         if mask == "causal":
             mask = causal_mask(T)
-        elif mask == "padding":  # example i may attend to its first S - i keys
-            mask = np.arange(S)[None, None, :] < (S - np.arange(m))[:, None, None]
+        elif mask == "padding":
+            lengths = S - 1 - np.arange(m)
+            mask = np.arange(S)[None, None, :] < lengths[:, None, None]
             mask = np.broadcast_to(mask, (m, T, S)).copy()
         cases.append(Case((dout, Q, K, V, mask)))
     return cases
@@ -216,20 +321,27 @@ def check_attention_backward(fn) -> Feedback:
     Shapes: dout (m, T, dv), Q (m, T, d), K (m, S, d), V (m, S, dv), mask None or
     booleans (T, S) or (m, T, S) -> dQ (m, T, d), dK (m, S, d), dV (m, S, dv). The
     reference is a numerical gradient of ``bp_lib.attention_forward``; a wrong answer
-    is matched against :data:`MISTAKES`.
+    is matched against :data:`MISTAKES` by its values only.
     """
     inputs = "a backward pass must leave its inputs alone"
+    changed = "The gradients are right, but {} was changed in place: {}."
+    caller = (
+        f"{inputs} (the caller may still need dout: a Residual adds it to the "
+        "block's backward)"
+    )
     return diagnose(
         "attention_backward",
         fn,
         _cases(),
         _numerical,
-        MISTAKES,
+        [(message, _by_value(mistake)) for message, mistake in MISTAKES],
         hint=HINT,
         output_names=("dQ", "dK", "dV"),
         protected={
-            1: f"The gradients are right, but Q was changed in place: {inputs}.",
-            2: f"The gradients are right, but K was changed in place: {inputs}.",
-            3: f"The gradients are right, but V was changed in place: {inputs}.",
+            0: changed.format("dout", caller),
+            1: changed.format("Q", inputs),
+            2: changed.format("K", inputs),
+            3: changed.format("V", inputs),
+            4: changed.format("mask", inputs),
         },
     )
