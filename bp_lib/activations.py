@@ -204,31 +204,10 @@ def softmax_backward(dS: np.ndarray, cache) -> np.ndarray:
 
 
 class ReLU(Elementwise):
-    """Parameter-free module over :func:`relu_forward` / :func:`relu_backward`.
-
-    Inside a training step (:func:`bp_lib.core.reusing_arrays`) it computes the same
-    numbers into the arrays of the step before: ``A``, the mask ``Z > 0`` and ``dZ``.
-    """
+    """Parameter-free module over :func:`relu_forward` / :func:`relu_backward`."""
 
     forward_fn = staticmethod(relu_forward)
     backward_fn = staticmethod(relu_backward)
-
-    def forward(self, X: np.ndarray) -> np.ndarray:
-        """``max(X, 0)``, as :func:`relu_forward`."""
-        if self._reused is None:
-            return super().forward(X)
-        Z = as_float_array("Z", X)
-        self._cache = Z
-        return np.maximum(Z, 0, out=self._work_array("A", Z.shape, Z.dtype, True))
-
-    def backward(self, dout: np.ndarray) -> np.ndarray:
-        """``dout * [Z > 0]``, as :func:`relu_backward`."""
-        if self._reused is None:
-            return super().backward(dout)
-        Z = self._forward_cache()
-        dA = _checked_upstream(dout, Z)
-        mask = np.greater(Z, 0, out=self._work_array("mask", Z.shape, np.bool_))
-        return np.multiply(dA, mask, out=self._work_array("dZ", Z.shape, dA.dtype))
 
 
 class Sigmoid(Elementwise):

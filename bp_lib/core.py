@@ -12,20 +12,9 @@ dL/dX, the gradient with respect to the data, which training never uses; it retu
 ``None``. By default it calls ``backward``; ``Dense`` skips its ``dX`` product and
 parameter-free layers do nothing. ``Sequential.backward_params`` runs ``backward``
 through every layer but the first, and ``backward_params`` on the first.
-
-Within one training step, arrays can be reused from the step before
-(:func:`reusing_arrays`, which :func:`bp_lib.train_step` uses): a module asks for the
-array it writes with ``_work_array``, and gets a fresh one everywhere else. Only
-arrays that never leave the step are reused: the activations passed from layer to
-layer and the gradients passed back. The model's own output (handed to the loss
-function; :func:`unshared` copies it if a last layer returned a view of a reused
-array) and everything ``forward`` or ``backward`` return to a caller outside a step
-are fresh, so no array a caller holds changes under them.
 """
 
 from __future__ import annotations
-
-from contextlib import contextmanager
 
 import numpy as np
 
@@ -73,33 +62,6 @@ class Module:
         """Switch to evaluation mode (running statistics, dropout off); returns self."""
         self.training = False
         return self
-
-    # During a training step (see reusing_arrays): the arrays this module keeps
-    # from one step to the next, and whether its forward output leaves the model.
-    _reused: dict | None = None
-    _output_leaves = True
-
-    def __getstate__(self) -> dict:
-        """What a copy or a pickle holds: everything but the arrays kept for reuse."""
-        state = dict(self.__dict__)
-        for name in ("_kept_arrays", "_reused", "_output_leaves"):
-            state.pop(name, None)
-        return state
-
-    def _work_array(self, name: str, shape, dtype, output: bool = False) -> np.ndarray:
-        """An uninitialised array to write a result into.
-
-        Fresh, except inside :func:`reusing_arrays`: there the array of the same
-        ``name`` from the last step is returned (reallocated if the shape or dtype
-        changed). ``output=True`` marks the module's forward output, which stays
-        fresh when it is the model's output.
-        """
-        if self._reused is None or (output and self._output_leaves):
-            return np.empty(shape, dtype)
-        array = self._reused.get(name)
-        if array is None or array.shape != shape or array.dtype != dtype:
-            array = self._reused[name] = np.empty(shape, dtype)
-        return array
 
     def _forward_cache(self):
         """The cache of the last forward pass; ``RuntimeError`` if there was none."""
@@ -223,75 +185,6 @@ def _modules_within(module: Module):
         yield from _modules_within(inner)
     if isinstance(getattr(module, "block", None), Module):
         yield from _modules_within(module.block)
-
-
-def _output_modules(model: Module):
-    """The modules whose forward output is ``model``'s output.
-
-    ``model`` itself and, for a Sequential, its last layer (recursively).
-    ``Residual`` returns a new array of its own; any other case (a layer returning
-    a view of its input) is left to :func:`unshared`.
-    """
-    yield model
-    layers = getattr(model, "layers", None)
-    if layers:
-        yield from _output_modules(layers[-1])
-
-
-@contextmanager
-def reusing_arrays(model: Module):
-    """Within the block, ``model``'s modules reuse their arrays from the last block.
-
-    For one training step (forward, loss, backward, update), whose intermediate
-    arrays never leave it: the activations one layer hands the next and the
-    gradients handed back are written into the arrays of the previous step instead
-    of fresh ones, sparing an allocation (and, for large arrays, its page faults)
-    each. The model's output stays fresh. Each module keeps its arrays between
-    blocks (about the size of its activations); outside a block every module
-    allocates as usual.
-
-    Only a model made of bp_lib's own modules reuses anything: a module of your
-    own might keep the array it is handed (to record activations, say), so with
-    one in the model every module allocates as usual.
-    """
-    modules = list(_modules_within(model))
-    if not all(_is_bp_lib_module(module) for module in modules):
-        yield model
-        return
-    leaving = {id(module) for module in _output_modules(model)}
-    for module in modules:
-        module._reused = module.__dict__.setdefault("_kept_arrays", {})
-        module._output_leaves = id(module) in leaving
-    try:
-        yield model
-    finally:
-        for module in modules:
-            module._reused = None
-            module._output_leaves = True
-
-
-def _is_bp_lib_module(module) -> bool:
-    """True for an instance of a class defined in bp_lib (not a subclass elsewhere)."""
-    return isinstance(module, Module) and type(module).__module__.startswith("bp_lib.")
-
-
-def unshared(model: Module, array: np.ndarray) -> np.ndarray:
-    """``array``, or a copy of it if it shares memory with an array ``model`` reuses.
-
-    For the model's output inside :func:`reusing_arrays`: its last layer writes a
-    fresh array (see :func:`_output_modules`), but a layer that returns a view of
-    its input (``Flatten``, say), or a container other than ``Sequential``, may hand
-    on an array the next step overwrites.
-    """
-    kept = (
-        kept_array
-        for module in _modules_within(model)
-        if isinstance(module, Module)
-        for kept_array in module.__dict__.get("_kept_arrays", {}).values()
-    )
-    if any(np.may_share_memory(array, other) for other in kept):
-        return array.copy()
-    return array
 
 
 def _refuse_reuse(layers) -> None:

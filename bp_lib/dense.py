@@ -12,9 +12,7 @@ m * T rows), so dW and db sum over all of them.
 ``Dense`` computes the same numbers with less memory traffic: the bias is added in
 place (no temporary for ``X @ W``), the gradients are written into the arrays of
 ``grads`` (``out=``), and ``backward_params(dZ)`` skips ``dX`` (for a first layer).
-``Dense.backward`` overwrites ``grads["W"]`` and ``grads["b"]``. Inside a training
-step, ``Z`` and ``dX`` are written into the arrays of the step before
-(:func:`bp_lib.core.reusing_arrays`).
+``Dense.backward`` overwrites ``grads["W"]`` and ``grads["b"]``.
 """
 
 from __future__ import annotations
@@ -84,11 +82,6 @@ def dense_backward(dZ: np.ndarray, cache):
     return dX, dW, db
 
 
-def _product_dtype(A: np.ndarray, B: np.ndarray) -> np.dtype:
-    """The dtype of ``A @ B``."""
-    return np.result_type(A.dtype, B.dtype)
-
-
 class Dense(Module):
     """A dense layer with parameters ``W`` (n_in, n_out) and ``b`` (n_out,).
 
@@ -126,12 +119,11 @@ class Dense(Module):
         if X.ndim > 2:
             X = X.reshape(-1, X.shape[-1])
         X, W, b = _checked_inputs(X, self.params["W"], self.params["b"])
-        Z = self._work_array("Z", (X.shape[0], W.shape[1]), _product_dtype(X, W), True)
-        np.matmul(X, W, out=Z)
+        Z = X @ W
         Z += b
         self._cache = (X, W)
         self._leading = leading
-        return Z.reshape(*leading, W.shape[1]) if len(leading) > 1 else Z
+        return Z.reshape(*leading, self.n_out) if len(leading) > 1 else Z
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
         """Write ``grads["W"]`` and ``grads["b"]`` in place; return ``dX = dZ @ W.T``.
@@ -141,9 +133,8 @@ class Dense(Module):
         gradients.
         """
         dZ, W = self._store_gradients(dout)
-        dX = self._work_array("dX", (dZ.shape[0], W.shape[0]), _product_dtype(dZ, W))
-        np.matmul(dZ, W.T, out=dX)
-        return dX.reshape(*self._leading, W.shape[0]) if len(self._leading) > 1 else dX
+        dX = dZ @ W.T
+        return dX.reshape(*self._leading, self.n_in) if len(self._leading) > 1 else dX
 
     def backward_params(self, dout: np.ndarray) -> None:
         """Write ``grads`` as ``backward`` does, but skip the product for dX."""

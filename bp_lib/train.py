@@ -20,7 +20,6 @@ from ._checks import (
     require_generator,
     require_positive_int,
 )
-from .core import reusing_arrays, unshared
 from .losses import softmax_cross_entropy
 from .optim import Optimizer, clip_grad_norm
 
@@ -53,17 +52,9 @@ def train_step(
     ``"<layer>.<name>"``) when the output, the loss or a gradient is NaN or
     infinite; numpy's overflow warnings on the way are silenced, as the error
     says what happened. A NaN in ``X`` itself is a ``ValueError``.
-
-    The activations and gradients passed between layers are written into the
-    arrays of the previous step (:func:`bp_lib.core.reusing_arrays`): nothing
-    leaves the step but the loss, and the model's output handed to ``loss_fn``
-    is a fresh array.
     """
-    with (
-        np.errstate(over="ignore", invalid="ignore", divide="ignore"),
-        reusing_arrays(model),
-    ):
-        out = unshared(model, _checked_forward(model, X, step))
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        out = _checked_forward(model, X, step)
         loss, dout = _checked_loss(loss_fn, out, Y, step)
         # as backward, without dL/dX of the data, which nothing uses
         model.backward_params(dout)

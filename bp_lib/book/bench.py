@@ -291,12 +291,11 @@ def step_peak_memory(model: Sequential, step) -> dict[str, int]:
     """Bytes a training step allocates at its high-water mark, beside what it must hold.
 
     tracemalloc (which sees numpy's allocations) is started just before one step,
-    after a warm-up step, so the peak counts what the step itself allocates: the
-    model's output, the loss gradient and every temporary, but not the parameters,
-    their gradient arrays, the optimiser's state or the arrays ``train_step`` reuses
-    (the hidden activations and gradients), which live from one step to the next.
-    ``reference`` is the parameters' bytes plus the activations the backward pass
-    keeps.
+    after a warm-up step, so the peak counts what the step itself allocates: the new
+    cached activations, the loss gradient and every temporary, but not the
+    parameters, their gradient arrays or the optimiser's state, which live from one
+    step to the next. ``reference`` is the parameters' bytes plus the activations the
+    backward pass keeps.
     """
     step()
     tracemalloc.start()
