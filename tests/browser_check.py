@@ -84,6 +84,21 @@ def _visible_text_outside_code(page) -> str:
     )
 
 
+def block_outside_requests(context) -> list[str]:
+    """Let ``context`` reach 127.0.0.1 only; returns the list the blocked addresses go to."""
+    outside: list[str] = []
+
+    def only_local(route):
+        if urlparse(route.request.url).hostname == "127.0.0.1":
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_local)
+    return outside
+
+
 def _check_page(page, url: str, name: str, report: SiteReport, screenshots: Path) -> None:
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(f"JavaScript error: {error}"))
@@ -143,16 +158,7 @@ def check_site(site: Path, screenshots: Path) -> SiteReport:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
             context = browser.new_context(viewport={"width": 1280, "height": 900})
-            outside: list[str] = []
-
-            def only_local(route):
-                if urlparse(route.request.url).hostname == "127.0.0.1":
-                    route.continue_()
-                else:
-                    outside.append(route.request.url)
-                    route.abort()
-
-            context.route("**/*", only_local)
+            outside = block_outside_requests(context)
             page = context.new_page()
             page.goto(base + "index.html", wait_until="load")
             page.wait_for_load_state("networkidle")

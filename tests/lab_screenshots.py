@@ -30,11 +30,10 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).parent))
-from browser_check import CHROMIUM_FLAGS  # noqa: E402
+from browser_check import CHROMIUM_FLAGS, block_outside_requests  # noqa: E402
 
 OUT = ROOT / "_build" / "lab_screenshots"
 NOTEBOOK = ".jp-Notebook:visible"  # the notebook of the open tab
@@ -132,7 +131,7 @@ def main() -> int:
     port, token = _free_port(), secrets.token_hex(16)
     _prepare(folder)
     lab = _start_lab(folder, port, token)
-    problems, outside = [], []
+    problems, outside = [], []  # outside: filled by block_outside_requests
     book3 = folder / "book" / "03_dense_layer.ipynb"
     work3 = folder / "workbook" / "03_dense_layer.ipynb"
     views = [
@@ -156,15 +155,7 @@ def main() -> int:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
             context = browser.new_context(viewport={"width": 1280, "height": 1000})
-
-            def only_local(route):
-                if urlparse(route.request.url).hostname == "127.0.0.1":
-                    route.continue_()
-                else:
-                    outside.append(route.request.url)
-                    route.abort()
-
-            context.route("**/*", only_local)
+            outside = block_outside_requests(context)
             for name, cell, shot in views:
                 page = context.new_page()
                 text = _shoot(page, f"http://127.0.0.1:{port}/lab/tree/{name}?reset&token={token}", cell, shot)
